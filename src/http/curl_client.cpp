@@ -1,0 +1,170 @@
+// libcurl implementation of HttpTransport: one easy handle reused for every request, so
+// pages of a listing travel over one kept-alive connection.
+#include <curl/curl.h>
+
+#include <chrono>
+#include <mutex>
+
+#include "http/transport.hpp"
+
+namespace stacklite {
+
+std::optional<std::string_view> HttpResponse::header(std::string_view lower_name) const {
+  for (const auto& [name, value] : headers)
+    if (name == lower_name) return std::string_view(value);
+  return std::nullopt;
+}
+
+namespace {
+
+struct CurlSlist {
+  curl_slist* list = nullptr;
+  ~CurlSlist() { curl_slist_free_all(list); }
+  void add(const std::string& line) {
+    curl_slist* next = curl_slist_append(list, line.c_str());
+    if (!next) throw Error("out of memory building request headers");
+    list = next;
+  }
+};
+
+class CurlTransport final : public HttpTransport {
+ public:
+  CurlTransport() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    handle_ = curl_easy_init();
+    if (!handle_) throw Error("could not initialise libcurl");
+  }
+  ~CurlTransport() override { curl_easy_cleanup(handle_); }
+
+  long connections_opened() const override { return connections_; }
+
+  void perform(const HttpRequest& request, const TransportLimits& limits, HttpResponse& response) override {
+    response.clear();
+    State state{&response, &limits, std::chrono::steady_clock::now(), 0, false, false};
+    CurlSlist headers;
+    for (const auto& h : request.headers) headers.add(h);
+    // curl adds "Expect: 100-continue" to larger bodies; the API does not need the round trip.
+    headers.add("Expect:");
+
+    CURL* h = handle_;
+    curl_easy_reset(h);
+    char errbuf[CURL_ERROR_SIZE] = {0};
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.list);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, limits.connect_timeout_ms);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &CurlTransport::on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &state);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &CurlTransport::on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &state);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &CurlTransport::on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &state);
+    if (request.method == "GET") {
+      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else {
+      if (request.method == "POST" || !request.body.empty()) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.c_str());
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+      }
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+
+    CURLcode rc = curl_easy_perform(h);
+    long new_connections = 0;
+    if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK) connections_ += new_connections;
+    if (rc == CURLE_OK) {
+      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+      return;
+    }
+    std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+    if (state.too_large)
+      throw TransportError(TransportError::Kind::Broken,
+                           "response larger than " + std::to_string(limits.max_body_bytes >> 20) + " MiB");
+    if (state.stalled)
+      throw TransportError(TransportError::Kind::Timeout,
+                           "no data from the server for " + std::to_string(limits.stall_timeout_ms) +
+                               " ms (timeout_ms); the server stalled");
+    switch (rc) {
+      case CURLE_COULDNT_RESOLVE_HOST:
+      case CURLE_COULDNT_RESOLVE_PROXY:
+      case CURLE_COULDNT_CONNECT:
+        throw TransportError(TransportError::Kind::NotSent, "cannot connect: " + detail);
+      case CURLE_OPERATION_TIMEDOUT:
+        throw TransportError(TransportError::Kind::Timeout, "timed out: " + detail);
+      default:
+        throw TransportError(TransportError::Kind::Broken, "transfer failed: " + detail);
+    }
+  }
+
+ private:
+  struct State {
+    HttpResponse* response;
+    const TransportLimits* limits;
+    std::chrono::steady_clock::time_point last_data;
+    curl_off_t last_bytes;
+    bool stalled;
+    bool too_large;
+  };
+
+  static size_t on_body(char* ptr, size_t size, size_t nmemb, void* userdata) {
+    auto* state = static_cast<State*>(userdata);
+    size_t n = size * nmemb;
+    if (state->response->body.size() + n > state->limits->max_body_bytes) {
+      state->too_large = true;
+      return 0;
+    }
+    state->response->body.append(ptr, n);
+    state->last_data = std::chrono::steady_clock::now();
+    return n;
+  }
+
+  static size_t on_header(char* ptr, size_t size, size_t nmemb, void* userdata) {
+    auto* state = static_cast<State*>(userdata);
+    size_t n = size * nmemb;
+    std::string_view line(ptr, n);
+    state->last_data = std::chrono::steady_clock::now();
+    if (starts_with(line, "HTTP/")) {
+      // A new response (after 100 Continue): forget the earlier one's headers.
+      state->response->headers.clear();
+      return n;
+    }
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos) return n;
+    state->response->headers.emplace_back(to_lower(trim(line.substr(0, colon))),
+                                          std::string(trim(line.substr(colon + 1))));
+    return n;
+  }
+
+  static int on_progress(void* userdata, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+    auto* state = static_cast<State*>(userdata);
+    auto now = std::chrono::steady_clock::now();
+    curl_off_t bytes = dlnow + ulnow;
+    if (bytes != state->last_bytes) {
+      state->last_bytes = bytes;
+      state->last_data = now;
+      return 0;
+    }
+    auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(now - state->last_data).count();
+    if (idle >= state->limits->stall_timeout_ms) {
+      state->stalled = true;
+      return 1;  // abort
+    }
+    return 0;
+  }
+
+  CURL* handle_ = nullptr;
+  long connections_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpTransport> make_curl_transport() { return std::make_unique<CurlTransport>(); }
+
+}  // namespace stacklite

@@ -1,0 +1,66 @@
+// The HTTP transport interface and its curl implementation: one request in, one whole
+// response out. Retries, redirects, auth and error wording live a layer up (api_client).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "util/page_buffer.hpp"
+#include "util/text.hpp"
+
+namespace stacklite {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // absolute
+  std::vector<std::string> headers;  // "Name: value"
+  std::string body;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  PageBuffer body;
+
+  std::optional<std::string_view> header(std::string_view lower_name) const;
+  void clear() {
+    status = 0;
+    headers.clear();
+    body.clear();
+  }
+};
+
+struct TransportLimits {
+  long connect_timeout_ms = 10000;
+  long stall_timeout_ms = 30000;  // no bytes for this long ends the request
+  size_t max_body_bytes = 256u << 20;
+};
+
+// A failure below HTTP: nothing or only part of a response arrived.
+class TransportError : public Error {
+ public:
+  enum class Kind { NotSent, Timeout, Broken };
+  TransportError(Kind kind, const std::string& what) : Error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  // Performs one request (no redirects followed). Throws TransportError.
+  virtual void perform(const HttpRequest& request, const TransportLimits& limits, HttpResponse& response) = 0;
+  // Connections opened so far (reused connections are not counted again).
+  virtual long connections_opened() const = 0;
+};
+
+// libcurl implementation; keeps its connections open between requests.
+std::unique_ptr<HttpTransport> make_curl_transport();
+
+}  // namespace stacklite

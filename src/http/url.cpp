@@ -1,0 +1,126 @@
+// URL building and parsing: the one place that percent-encodes path segments and query
+// values, compares origins (where the token may go), and reads `Link` headers.
+#include "http/url.hpp"
+
+#include "util/text.hpp"
+
+namespace stacklite {
+
+std::string percent_encode(std::string_view value) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size());
+  for (char ch : value) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += ch;
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+void check_path_segment(std::string_view what, std::string_view value) {
+  if (value.empty())
+    throw Error(std::string(what) + " must not be empty");
+  if (value == "." || value == "..")
+    throw Error(std::string(what) + " must not be " + quote_for_message(value) +
+                ": a dot segment would change the request path");
+}
+
+std::string ParsedUrl::origin() const {
+  return scheme + "://" + host + ":" + std::to_string(port);
+}
+
+std::optional<ParsedUrl> parse_url(std::string_view url) {
+  ParsedUrl out;
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  out.scheme = to_lower(url.substr(0, scheme_end));
+  if (out.scheme != "http" && out.scheme != "https") return std::nullopt;
+  std::string_view rest = url.substr(scheme_end + 3);
+  size_t authority_end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, authority_end);
+  std::string_view tail = authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
+  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+  std::string_view host = authority;
+  out.port = out.scheme == "https" ? 443 : 80;
+  if (!host.empty() && host.front() == '[') {
+    size_t close = host.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    std::string_view after = host.substr(close + 1);
+    host = host.substr(0, close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::nullopt;
+      auto port = parse_int64(after.substr(1));
+      if (!port || *port <= 0 || *port > 65535) return std::nullopt;
+      out.port = static_cast<int>(*port);
+    }
+  } else if (size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+    auto port = parse_int64(host.substr(colon + 1));
+    if (!port || *port <= 0 || *port > 65535) return std::nullopt;
+    out.port = static_cast<int>(*port);
+    host = host.substr(0, colon);
+  }
+  if (host.empty()) return std::nullopt;
+  out.host = to_lower(host);
+  size_t hash = tail.find('#');
+  if (hash != std::string_view::npos) tail = tail.substr(0, hash);
+  size_t q = tail.find('?');
+  out.path = std::string(tail.substr(0, q));
+  if (out.path.empty()) out.path = "/";
+  if (q != std::string_view::npos) out.query = std::string(tail.substr(q + 1));
+  return out;
+}
+
+std::string with_query(std::string path, const std::vector<std::pair<std::string, std::string>>& query) {
+  char sep = path.find('?') == std::string::npos ? '?' : '&';
+  for (const auto& [key, value] : query) {
+    path += sep;
+    path += percent_encode(key);
+    path += '=';
+    path += percent_encode(value);
+    sep = '&';
+  }
+  return path;
+}
+
+std::optional<std::string> link_target(std::string_view header, std::string_view rel) {
+  // Entries look like: <https://host/path?page=2>; rel="next", <...>; rel="last"
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t open = header.find('<', pos);
+    if (open == std::string_view::npos) return std::nullopt;
+    size_t close = header.find('>', open + 1);
+    if (close == std::string_view::npos) return std::nullopt;
+    std::string_view target = header.substr(open + 1, close - open - 1);
+    size_t next_entry = header.find('<', close + 1);
+    std::string_view params = header.substr(close + 1, next_entry == std::string_view::npos
+                                                           ? std::string_view::npos
+                                                           : next_entry - close - 1);
+    for (std::string_view param : split(params, ';')) {
+      param = trim(param);
+      size_t eq = param.find('=');
+      if (eq == std::string_view::npos) continue;
+      if (!iequals(trim(param.substr(0, eq)), "rel")) continue;
+      std::string_view value = trim(param.substr(eq + 1));
+      while (!value.empty() && (value.back() == ',' || value.back() == ' ')) value.remove_suffix(1);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+        value = value.substr(1, value.size() - 2);
+      value = trim(value);
+      // rel may hold several space-separated relation types.
+      for (std::string_view one : split(value, ' '))
+        if (iequals(one, rel)) return std::string(trim(target));
+    }
+    if (next_entry == std::string_view::npos) return std::nullopt;
+    pos = next_entry;
+  }
+  return std::nullopt;
+}
+
+}  // namespace stacklite

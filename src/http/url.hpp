@@ -1,0 +1,42 @@
+// URL building and parsing: the one place that percent-encodes path segments and query
+// values, compares origins (where the token may go), and reads `Link` headers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace stacklite {
+
+// Encodes every byte except RFC 3986 unreserved characters, so a value can never add a
+// path segment ('/'), a parameter ('&', '='), a fragment ('#') or a query ('?').
+std::string percent_encode(std::string_view value);
+
+// Checks a value bound for a path segment. Throws Error naming `what` when the value is
+// empty or is a dot segment ("." or ".."), which HTTP stacks collapse into another path.
+void check_path_segment(std::string_view what, std::string_view value);
+
+struct ParsedUrl {
+  std::string scheme;  // lower case
+  std::string host;    // lower case
+  int port = 0;        // explicit or the scheme's default
+  std::string path;    // starts with '/'; no query
+  std::string query;   // without '?'
+
+  // scheme://host:port with the port always explicit, for comparisons.
+  std::string origin() const;
+};
+
+// Parses an absolute http(s) URL; nullopt when it is not one.
+std::optional<ParsedUrl> parse_url(std::string_view url);
+
+// Builds "path?k=v&k2=v2" with each key and value percent-encoded.
+std::string with_query(std::string path, const std::vector<std::pair<std::string, std::string>>& query);
+
+// Returns the URL of the entry whose rel is `rel` in an RFC 8288 Link header value, or
+// nullopt when there is none. Malformed entries are skipped.
+std::optional<std::string> link_target(std::string_view link_header, std::string_view rel);
+
+}  // namespace stacklite

@@ -1,0 +1,380 @@
+// The provider spec model: providers, resources, columns and read methods, loaded from
+// the JSON documents in provider_spec/ and validated so a bad spec names its own fault.
+#include "spec/spec.hpp"
+
+#include <simdjson.h>
+
+#include <mutex>
+#include <set>
+
+#include "spec/bundled_specs.hpp"
+#include "util/text.hpp"
+
+namespace stacklite {
+
+const char* ColumnSpec::sql_type() const {
+  switch (type) {
+    case ColumnType::Integer:
+    case ColumnType::Boolean: return "INTEGER";
+    case ColumnType::Real: return "REAL";
+    case ColumnType::Text:
+    case ColumnType::Json: return "TEXT";
+  }
+  return "TEXT";
+}
+
+int ResourceSpec::column_index(std::string_view wanted) const {
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].name == wanted) return static_cast<int>(i);
+  return -1;
+}
+
+const ResourceSpec* ProviderSpec::resource(std::string_view wanted) const {
+  for (const auto& r : resources)
+    if (r.name == wanted) return &r;
+  return nullptr;
+}
+
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+// Reads one spec document, remembering where it is so each complaint can say
+// "<file>: resource 'x': columns[3].type: expected one of ...".
+class SpecReader {
+ public:
+  explicit SpecReader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    std::string msg = "spec " + source_ + ": ";
+    if (!resource_.empty()) msg += "resource '" + resource_ + "': ";
+    msg += where + ": " + what;
+    throw Error(msg);
+  }
+
+  void set_resource(std::string name) { resource_ = std::move(name); }
+
+  object as_object(element el, const std::string& where) const {
+    object obj;
+    if (el.get(obj)) fail(where, "expected a JSON object");
+    return obj;
+  }
+
+  bool has(object obj, std::string_view key) const {
+    element el;
+    return !obj.at_key(key).get(el);
+  }
+
+  element required(object obj, std::string_view key, const std::string& where) const {
+    element el;
+    if (obj.at_key(key).get(el)) fail(where.empty() ? std::string(key) : where + "." + std::string(key), "is required");
+    return el;
+  }
+
+  std::string string_at(object obj, std::string_view key, const std::string& where, bool is_required,
+                        std::string fallback = "") const {
+    element el;
+    if (obj.at_key(key).get(el)) {
+      if (is_required) fail(join(where, key), "is required (a string)");
+      return fallback;
+    }
+    std::string_view sv;
+    if (el.get(sv)) fail(join(where, key), "expected a string");
+    return std::string(sv);
+  }
+
+  bool bool_at(object obj, std::string_view key, const std::string& where, bool fallback) const {
+    element el;
+    if (obj.at_key(key).get(el)) return fallback;
+    bool b;
+    if (el.get(b)) fail(join(where, key), "expected true or false");
+    return b;
+  }
+
+  int64_t int_at(object obj, std::string_view key, const std::string& where, int64_t fallback) const {
+    element el;
+    if (obj.at_key(key).get(el)) return fallback;
+    int64_t v;
+    if (el.get(v)) fail(join(where, key), "expected an integer");
+    return v;
+  }
+
+  // A string or an array of strings.
+  std::vector<std::string> strings_at(element el, const std::string& where) const {
+    std::vector<std::string> out;
+    std::string_view sv;
+    if (!el.get(sv)) {
+      out.emplace_back(sv);
+      return out;
+    }
+    simdjson::dom::array arr;
+    if (el.get(arr)) fail(where, "expected a string or an array of strings");
+    for (element item : arr) {
+      if (item.get(sv)) fail(where, "expected a string or an array of strings");
+      out.emplace_back(sv);
+    }
+    if (out.empty()) fail(where, "must not be empty");
+    return out;
+  }
+
+  static std::string join(const std::string& where, std::string_view key) {
+    return where.empty() ? std::string(key) : where + "." + std::string(key);
+  }
+
+ private:
+  std::string source_;
+  std::string resource_;
+};
+
+ColumnType parse_column_type(const SpecReader& r, const std::string& value, const std::string& where) {
+  if (value == "INTEGER") return ColumnType::Integer;
+  if (value == "REAL") return ColumnType::Real;
+  if (value == "TEXT") return ColumnType::Text;
+  if (value == "JSON") return ColumnType::Json;
+  if (value == "BOOLEAN") return ColumnType::Boolean;
+  r.fail(where, "unknown type " + quote_for_message(value) + "; expected INTEGER, REAL, TEXT, JSON or BOOLEAN");
+}
+
+bool valid_identifier(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return !(name[0] >= '0' && name[0] <= '9');
+}
+
+std::vector<int> column_refs(const SpecReader& r, const ResourceSpec& res, element el, const std::string& where) {
+  std::vector<int> out;
+  for (const auto& name : r.strings_at(el, where)) {
+    int idx = res.column_index(name);
+    if (idx < 0) r.fail(where, "names column " + quote_for_message(name) + ", which the resource does not declare");
+    out.push_back(idx);
+  }
+  return out;
+}
+
+ParamBinding parse_query_param(const SpecReader& r, const ResourceSpec& res, element el, const std::string& where) {
+  object obj = r.as_object(el, where);
+  ParamBinding b;
+  b.param = r.string_at(obj, "name", where, true);
+  b.columns = column_refs(r, res, r.required(obj, "column", where), where + ".column");
+  std::string style = r.string_at(obj, "style", where, false, "equals");
+  if (style == "equals") b.style = ParamStyle::Equals;
+  else if (style == "date_range") b.style = ParamStyle::DateRange;
+  else if (style == "boolean") b.style = ParamStyle::Boolean;
+  else r.fail(where + ".style", "unknown style " + quote_for_message(style) + "; expected equals, date_range or boolean");
+  b.exact = r.bool_at(obj, "exact", where, true);
+  return b;
+}
+
+std::vector<PathPiece> parse_path_template(const SpecReader& r, const std::string& path, const std::string& where) {
+  if (path.empty() || path[0] != '/') r.fail(where, "must start with '/'");
+  std::vector<PathPiece> pieces;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t open = path.find('{', pos);
+    if (open == std::string::npos) {
+      pieces.push_back({false, path.substr(pos)});
+      break;
+    }
+    if (open > pos) pieces.push_back({false, path.substr(pos, open - pos)});
+    size_t close = path.find('}', open);
+    if (close == std::string::npos) r.fail(where, "has an unclosed '{'");
+    std::string name = path.substr(open + 1, close - open - 1);
+    if (!valid_identifier(name)) r.fail(where, "has a bad parameter name " + quote_for_message(name));
+    pieces.push_back({true, name});
+    pos = close + 1;
+  }
+  return pieces;
+}
+
+ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, element el, const std::string& where) {
+  object obj = r.as_object(el, where);
+  ReadMethod m;
+  m.name = r.string_at(obj, "name", where, true);
+  m.path = r.string_at(obj, "path", where, true);
+  m.pieces = parse_path_template(r, m.path, where + ".path");
+
+  std::set<std::string> template_params;
+  for (const auto& p : m.pieces)
+    if (p.is_param) template_params.insert(p.text);
+  element path_params;
+  std::set<std::string> bound;
+  if (!obj.at_key("path_params").get(path_params)) {
+    object pp = r.as_object(path_params, where + ".path_params");
+    for (auto [key, value] : pp) {
+      std::string wk = where + ".path_params." + std::string(key);
+      if (!template_params.count(std::string(key)))
+        r.fail(wk, "is not a parameter of the path " + quote_for_message(m.path));
+      ParamBinding b;
+      b.param = std::string(key);
+      b.columns = column_refs(r, res, value, wk);
+      m.path_params.push_back(std::move(b));
+      bound.insert(std::string(key));
+    }
+  }
+  for (const auto& p : template_params)
+    if (!bound.count(p)) r.fail(where + ".path_params", "has no column for the path parameter '" + p + "'");
+
+  element query;
+  if (!obj.at_key("query_params").get(query)) {
+    simdjson::dom::array arr;
+    if (query.get(arr)) r.fail(where + ".query_params", "expected an array");
+    size_t i = 0;
+    for (element q : arr) m.query_params.push_back(parse_query_param(r, res, q, where + ".query_params[" + std::to_string(i++) + "]"));
+  }
+
+  object response = r.as_object(r.required(obj, "response", where), where + ".response");
+  std::string kind = r.string_at(response, "kind", where + ".response", true);
+  if (kind == "object") m.response = ResponseKind::Object;
+  else if (kind == "list") m.response = ResponseKind::List;
+  else r.fail(where + ".response.kind", "expected \"object\" or \"list\", got " + quote_for_message(kind));
+  m.items_key = r.string_at(response, "items", where + ".response", false);
+  m.total_key = r.string_at(response, "total", where + ".response", false);
+  std::string not_found = r.string_at(response, "not_found", where + ".response", false, "error");
+  if (not_found == "no_rows") m.not_found_is_empty = true;
+  else if (not_found != "error") r.fail(where + ".response.not_found", "expected \"error\" or \"no_rows\"");
+
+  element pagination;
+  if (!obj.at_key("pagination").get(pagination)) {
+    std::string pw = where + ".pagination";
+    object p = r.as_object(pagination, pw);
+    std::string pkind = r.string_at(p, "kind", pw, true);
+    if (pkind != "link") r.fail(pw + ".kind", "expected \"link\" (follow the Link header's rel=\"next\")");
+    if (m.response != ResponseKind::List) r.fail(pw, "only a list response can be paginated");
+    m.paginated = true;
+    m.per_page_param = r.string_at(p, "per_page_param", pw, false);
+    m.max_per_page = static_cast<int>(r.int_at(p, "max_per_page", pw, 100));
+    if (m.max_per_page < 1) r.fail(pw + ".max_per_page", "must be at least 1");
+  }
+
+  element cap;
+  if (!obj.at_key("result_cap").get(cap)) {
+    std::string cw = where + ".result_cap";
+    object c = r.as_object(cap, cw);
+    m.cap.max_results = static_cast<int>(r.int_at(c, "max_results", cw, 0));
+    if (m.cap.max_results < 1) r.fail(cw + ".max_results", "must be a positive integer");
+    element aw;
+    if (!c.at_key("applies_with").get(aw)) m.cap.applies_with = r.strings_at(aw, cw + ".applies_with");
+    m.cap.continue_param = r.string_at(c, "continue_param", cw, true);
+    bool found = false;
+    for (const auto& q : m.query_params)
+      if (q.param == m.cap.continue_param && q.style == ParamStyle::DateRange) found = true;
+    if (!found) r.fail(cw + ".continue_param", "must name a date_range query parameter of this method");
+    std::string order = r.string_at(c, "order_column", cw, true);
+    std::string key = r.string_at(c, "key_column", cw, true);
+    m.cap.order_column = res.column_index(order);
+    m.cap.key_column = res.column_index(key);
+    if (m.cap.order_column < 0) r.fail(cw + ".order_column", "names no column: " + quote_for_message(order));
+    if (m.cap.key_column < 0) r.fail(cw + ".key_column", "names no column: " + quote_for_message(key));
+  }
+  return m;
+}
+
+ResourceSpec parse_resource(SpecReader& r, element el, const std::string& where) {
+  object obj = r.as_object(el, where);
+  ResourceSpec res;
+  res.name = r.string_at(obj, "name", where, true);
+  if (!valid_identifier(res.name)) r.fail(where + ".name", "must be an SQL identifier (letters, digits, _)");
+  r.set_resource(res.name);
+  res.description = r.string_at(obj, "description", "", false);
+
+  simdjson::dom::array cols;
+  if (r.required(obj, "columns", "").get(cols)) r.fail("columns", "expected an array");
+  size_t i = 0;
+  for (element c : cols) {
+    std::string cw = "columns[" + std::to_string(i++) + "]";
+    object co = r.as_object(c, cw);
+    ColumnSpec col;
+    col.name = r.string_at(co, "name", cw, true);
+    cw += " (" + col.name + ")";
+    if (!valid_identifier(col.name)) r.fail(cw + ".name", "must be an SQL identifier (letters, digits, _)");
+    if (res.column_index(col.name) >= 0) r.fail(cw + ".name", "is declared twice");
+    col.type = parse_column_type(r, r.string_at(co, "type", cw, true), cw + ".type");
+    std::string json = r.string_at(co, "json", cw, false);
+    if (!json.empty()) {
+      for (auto part : split(json, '.')) {
+        if (part.empty()) r.fail(cw + ".json", "has an empty key in " + quote_for_message(json));
+        col.json_path.emplace_back(part);
+      }
+    }
+    col.hidden = r.bool_at(co, "hidden", cw, false);
+    col.input = r.bool_at(co, "input", cw, false);
+    col.description = r.string_at(co, "description", cw, false);
+    col.example = r.string_at(co, "example", cw, false);
+    if (col.json_path.empty() && !col.input) r.fail(cw, "needs \"json\" (where its value is) or \"input\": true");
+    if (col.input && !col.hidden) r.fail(cw + ".input", "input columns must also be hidden");
+    res.columns.push_back(std::move(col));
+  }
+  if (res.columns.empty()) r.fail("columns", "must declare at least one column");
+  if (res.columns.size() > 63) r.fail("columns", "at most 63 columns are supported");
+
+  simdjson::dom::array methods;
+  if (r.required(obj, "read_methods", "").get(methods)) r.fail("read_methods", "expected an array");
+  i = 0;
+  for (element m : methods) res.read_methods.push_back(parse_read_method(r, res, m, "read_methods[" + std::to_string(i++) + "]"));
+  if (res.read_methods.empty()) r.fail("read_methods", "must declare at least one method");
+  r.set_resource("");
+  return res;
+}
+
+}  // namespace
+
+ProviderSpec load_provider_spec(std::string_view json, const std::string& source) {
+  SpecReader r(source);
+  simdjson::dom::parser parser;
+  element root;
+  if (auto err = parser.parse(json.data(), json.size()).get(root))
+    r.fail("document", std::string("is not valid JSON: ") + simdjson::error_message(err));
+  object obj = r.as_object(root, "document");
+  ProviderSpec p;
+  p.source = source;
+  p.name = r.string_at(obj, "provider", "", true);
+  if (!valid_identifier(p.name)) r.fail("provider", "must be a name of letters, digits and _");
+  p.description = r.string_at(obj, "description", "", false);
+  p.base_url = r.string_at(obj, "base_url", "", true);
+  p.base_url_env = r.string_at(obj, "base_url_env", "", false);
+  element tokens;
+  if (!obj.at_key("token_env").get(tokens)) p.token_envs = r.strings_at(tokens, "token_env");
+  element auth;
+  if (!obj.at_key("auth").get(auth)) {
+    object a = r.as_object(auth, "auth");
+    p.auth_header = r.string_at(a, "header", "auth", true);
+    p.auth_prefix = r.string_at(a, "prefix", "auth", false);
+  }
+  element headers;
+  if (!obj.at_key("headers").get(headers)) {
+    object h = r.as_object(headers, "headers");
+    for (auto [key, value] : h) {
+      std::string_view sv;
+      if (value.get(sv)) r.fail("headers." + std::string(key), "expected a string");
+      p.headers.emplace_back(std::string(key), std::string(sv));
+    }
+  }
+  simdjson::dom::array resources;
+  if (r.required(obj, "resources", "").get(resources)) r.fail("resources", "expected an array");
+  size_t i = 0;
+  for (element res : resources) {
+    ResourceSpec rs = parse_resource(r, res, "resources[" + std::to_string(i++) + "]");
+    if (p.resource(rs.name)) r.fail("resources", "declares '" + rs.name + "' twice");
+    p.resources.push_back(std::move(rs));
+  }
+  return p;
+}
+
+const std::vector<ProviderSpec>& bundled_providers() {
+  static const std::vector<ProviderSpec> providers = [] {
+    std::vector<ProviderSpec> out;
+    for (const auto& spec : bundled_specs()) out.push_back(load_provider_spec(spec.json, spec.file_name));
+    return out;
+  }();
+  return providers;
+}
+
+const ProviderSpec* bundled_provider(std::string_view name) {
+  for (const auto& p : bundled_providers())
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+}  // namespace stacklite

@@ -1,0 +1,99 @@
+// The provider spec model: providers, resources, columns and read methods, loaded from
+// the JSON documents in provider_spec/ and validated so a bad spec names its own fault.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace stacklite {
+
+enum class ColumnType { Integer, Real, Text, Json, Boolean };
+
+struct ColumnSpec {
+  std::string name;
+  ColumnType type = ColumnType::Text;
+  std::vector<std::string> json_path;  // empty: the column is fed only by its input
+  bool hidden = false;
+  bool input = false;  // returns the value that produced the row when one was given
+  std::string description;
+  std::string example;
+  // SQL type used in the declared schema.
+  const char* sql_type() const;
+};
+
+enum class ParamStyle { Equals, DateRange, Boolean };
+
+// A path or query parameter and the columns whose constraints may feed it (first usable wins).
+struct ParamBinding {
+  std::string param;
+  std::vector<int> columns;
+  ParamStyle style = ParamStyle::Equals;
+  bool exact = true;  // the API answers exactly what SQL `=` means, so SQLite drops nothing
+};
+
+struct PathPiece {
+  bool is_param = false;
+  std::string text;  // literal text, or the parameter name
+};
+
+struct ResultCap {
+  int max_results = 0;  // 0: no cap
+  std::vector<std::string> applies_with;  // query parameters that switch the cap on
+  std::string continue_param;  // date-range parameter narrowed to go past the cap
+  int order_column = -1;       // newest-first column compared against continue_param
+  int key_column = -1;         // unique key, to drop rows seen twice at the boundary
+};
+
+enum class ResponseKind { Object, List };
+
+struct ReadMethod {
+  std::string name;
+  std::string path;  // template, e.g. /repos/{owner}/{repo}/actions/runs
+  std::vector<PathPiece> pieces;
+  std::vector<ParamBinding> path_params;
+  std::vector<ParamBinding> query_params;
+  ResponseKind response = ResponseKind::List;
+  std::string items_key;  // list envelope key; empty: the body is a bare array
+  std::string total_key;  // optional total count key in the envelope
+  bool not_found_is_empty = false;
+  bool paginated = false;
+  std::string per_page_param;
+  int max_per_page = 0;
+  ResultCap cap;
+};
+
+struct ResourceSpec {
+  std::string name;
+  std::string description;
+  std::vector<ColumnSpec> columns;
+  std::vector<ReadMethod> read_methods;  // most specific first
+
+  int column_index(std::string_view name) const;  // -1 when absent
+};
+
+struct ProviderSpec {
+  std::string name;
+  std::string description;
+  std::string source;  // file the spec came from, for messages
+  std::string base_url;
+  std::string base_url_env;
+  std::vector<std::string> token_envs;
+  std::string auth_header;
+  std::string auth_prefix;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<ResourceSpec> resources;
+
+  const ResourceSpec* resource(std::string_view name) const;
+};
+
+// Parses and validates a provider spec. Throws Error naming `source`, the resource and
+// the field at fault.
+ProviderSpec load_provider_spec(std::string_view json, const std::string& source);
+
+// The specs compiled into the extension, parsed once.
+const std::vector<ProviderSpec>& bundled_providers();
+const ProviderSpec* bundled_provider(std::string_view name);
+
+}  // namespace stacklite

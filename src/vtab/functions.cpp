@@ -1,0 +1,54 @@
+// Introspection functions: stacklite_version() and stacklite_debug().
+#include "vtab/functions.hpp"
+
+#include <curl/curl.h>
+#include <simdjson.h>
+
+#include <string>
+
+#include "spec/spec.hpp"
+#include "util/text.hpp"
+
+namespace stacklite {
+
+namespace {
+
+void version_function(sqlite3_context* ctx, int, sqlite3_value**) {
+  sqlite3_result_text(ctx, STACKLITE_VERSION, -1, SQLITE_STATIC);
+}
+
+void debug_function(sqlite3_context* ctx, int, sqlite3_value**) {
+  std::string out = "{\"version\":";
+  append_json_string(out, STACKLITE_VERSION);
+  out += ",\"sqlite\":";
+  append_json_string(out, sqlite3_libversion());
+  out += ",\"curl\":";
+  append_json_string(out, curl_version_info(CURLVERSION_NOW)->version);
+  out += ",\"simdjson\":";
+  append_json_string(out, SIMDJSON_STRINGIFY(SIMDJSON_VERSION));
+  out += ",\"simdjson_implementation\":";
+  append_json_string(out, simdjson::get_active_implementation()->name());
+  out += ",\"providers\":[";
+  bool first = true;
+  for (const auto& p : bundled_providers()) {
+    out += first ? "" : ",";
+    first = false;
+    append_json_string(out, p.name);
+  }
+  out += "]}";
+  sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+  sqlite3_result_subtype(ctx, 'J');
+}
+
+}  // namespace
+
+int register_info_functions(sqlite3* db) {
+  int rc = sqlite3_create_function_v2(db, "stacklite_version", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                      nullptr, version_function, nullptr, nullptr, nullptr);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2(db, "stacklite_debug", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, nullptr, debug_function,
+                                    nullptr, nullptr, nullptr);
+  return rc;
+}
+
+}  // namespace stacklite

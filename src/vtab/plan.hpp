@@ -1,0 +1,60 @@
+// Query planning without SQLite types: which read method answers a WHERE clause, which
+// constraints feed which parameters (in argv order), and what SQLite must still check.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spec/spec.hpp"
+
+namespace stacklite {
+
+enum class Op : uint8_t { Eq, Gt, Ge, Lt, Le, Limit, Offset, Other };
+
+// One entry of sqlite3_index_info::aConstraint, reduced to what planning needs.
+struct ConstraintInfo {
+  int column = -1;  // -1 for LIMIT/OFFSET
+  Op op = Op::Other;
+  bool usable = false;
+};
+
+// What xFilter's argv[i] holds.
+struct PlanArg {
+  int column = -1;
+  Op op = Op::Eq;
+  bool in_list = false;  // argv holds every value of an IN (...) at once
+};
+
+struct Plan {
+  int method = -1;  // index into the resource's read_methods; -1: required inputs missing
+  std::vector<PlanArg> args;
+  bool exact = false;  // SQLite re-checks nothing the API could have answered loosely
+  uint64_t columns_needed = 0;
+
+  std::string encode() const;
+  static Plan decode(std::string_view text);  // throws Error on text it did not produce
+};
+
+struct PlanChoice {
+  Plan plan;
+  std::vector<int> argv_index;  // per constraint: 0 unused, else 1-based argv position
+  std::vector<bool> omit;       // per constraint: SQLite need not re-check it
+  std::vector<bool> path_param; // per constraint: feeds a path parameter (IN may fan out)
+  double cost = 0;
+  int64_t rows = 0;
+  bool unusable = false;  // a required input exists but is not usable in this join order
+};
+
+PlanChoice choose_plan(const ResourceSpec& resource, const std::vector<ConstraintInfo>& constraints,
+                       uint64_t columns_used);
+
+// "owner and repo are required: ... e.g. WHERE owner = 'octo-org' AND repo = 'octo-repo'"
+std::string missing_inputs_message(const ResourceSpec& resource);
+
+inline uint64_t column_bit(int column) {
+  return column >= 63 ? (uint64_t{1} << 63) : (uint64_t{1} << column);
+}
+
+}  // namespace stacklite

@@ -1,0 +1,155 @@
+// Turns a plan and the values SQLite bound to it into concrete requests ("targets"):
+// encoded path, query parameters, the date range, and the input values each row reports.
+#include "vtab/request.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "http/url.hpp"
+#include "util/text.hpp"
+
+namespace stacklite {
+
+std::string SqlValue::to_text() const {
+  switch (kind) {
+    case Kind::Null: return std::string();
+    case Kind::Int: return std::to_string(i);
+    case Kind::Real: {
+      if (std::floor(d) == d && std::fabs(d) < 9e15) return std::to_string(static_cast<int64_t>(d));
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.17g", d);
+      return buf;
+    }
+    case Kind::Text: return text;
+  }
+  return std::string();
+}
+
+bool is_api_date(const std::string& v) {
+  auto digits = [&](size_t from, size_t n) {
+    for (size_t k = from; k < from + n; ++k)
+      if (k >= v.size() || v[k] < '0' || v[k] > '9') return false;
+    return true;
+  };
+  bool date = digits(0, 4) && v.size() >= 10 && v[4] == '-' && digits(5, 2) && v[7] == '-' && digits(8, 2);
+  if (!date) return false;
+  if (v.size() == 10) return true;
+  return v.size() == 20 && v[10] == 'T' && digits(11, 2) && v[13] == ':' && digits(14, 2) && v[16] == ':' &&
+         digits(17, 2) && v[19] == 'Z';
+}
+
+std::string Target::first_page(const std::string& upper_override) const {
+  auto q = query;
+  if (!range_param.empty()) {
+    std::string upper = upper_override.empty() ? range_upper : upper_override;
+    std::string value;
+    if (!range_lower.empty() && !upper.empty()) value = range_lower + ".." + upper;
+    else if (!range_lower.empty()) value = ">=" + range_lower;
+    else if (!upper.empty()) value = "<=" + upper;
+    if (!value.empty()) q.emplace_back(range_param, value);
+  }
+  if (method->paginated && !method->per_page_param.empty() && per_page > 0)
+    q.emplace_back(method->per_page_param, std::to_string(per_page));
+  return with_query(path, q);
+}
+
+namespace {
+
+const ParamBinding* binding_for(const std::vector<ParamBinding>& bindings, int column, bool ranged) {
+  for (const auto& b : bindings)
+    if ((b.style == ParamStyle::DateRange) == ranged)
+      for (int c : b.columns)
+        if (c == column) return &b;
+  return nullptr;
+}
+
+std::string boolean_text(const ColumnSpec& col, const SqlValue& v) {
+  std::string t = to_lower(v.to_text());
+  if (t == "1" || t == "true") return "true";
+  if (t == "0" || t == "false") return "false";
+  throw Error(col.name + " takes 1 or 0 (true or false), not " + quote_for_message(v.to_text()));
+}
+
+}  // namespace
+
+std::vector<Target> build_targets(const ResourceSpec& res, const Plan& plan,
+                                  const std::vector<std::vector<SqlValue>>& argv) {
+  const ReadMethod& m = res.read_methods.at(plan.method);
+  // Odometer over the argv lists: one combination per target.
+  std::vector<size_t> pick(argv.size(), 0);
+  for (const auto& values : argv)
+    if (values.empty()) return {};
+  int64_t limit = -1, offset = 0;
+  std::vector<Target> out;
+  while (true) {
+    Target t;
+    t.method = &m;
+    t.inputs.assign(res.columns.size(), std::nullopt);
+    std::vector<std::pair<std::string, std::string>> path_values;
+    bool empty = false;
+    for (size_t a = 0; a < plan.args.size(); ++a) {
+      const PlanArg& arg = plan.args[a];
+      const SqlValue& v = argv[a][pick[a]];
+      if (arg.op == Op::Limit || arg.op == Op::Offset) {
+        if (v.kind == SqlValue::Kind::Int) (arg.op == Op::Limit ? limit : offset) = v.i;
+        continue;
+      }
+      if (v.kind == SqlValue::Kind::Null) {  // `x = NULL` and `x > NULL` match nothing
+        empty = true;
+        break;
+      }
+      const ColumnSpec& col = res.columns[arg.column];
+      if (col.input) t.inputs[arg.column] = v;
+      if (arg.op == Op::Eq) {
+        if (const ParamBinding* p = binding_for(m.path_params, arg.column, false)) {
+          std::string text = v.to_text();
+          check_path_segment(col.name, text);
+          path_values.emplace_back(p->param, percent_encode(text));
+          continue;
+        }
+        if (const ParamBinding* q = binding_for(m.query_params, arg.column, false)) {
+          t.query.emplace_back(q->param, q->style == ParamStyle::Boolean ? boolean_text(col, v) : v.to_text());
+          continue;
+        }
+        continue;
+      }
+      // A range bound. Sent inclusive (the API's `>` on a date skips that whole day, while
+      // SQL compares text), so the API answers a superset and SQLite trims it exactly.
+      const ParamBinding* r = binding_for(m.query_params, arg.column, true);
+      std::string text = v.to_text();
+      if (!r || !is_api_date(text)) continue;  // not sendable: SQLite alone filters it
+      t.range_param = r->param;
+      if (arg.op == Op::Gt || arg.op == Op::Ge) {
+        if (t.range_lower.empty() || text > t.range_lower) t.range_lower = text;
+      } else {
+        if (t.range_upper.empty() || text < t.range_upper) t.range_upper = text;
+      }
+    }
+    if (!empty) {
+      for (const auto& piece : m.pieces) {
+        if (!piece.is_param) {
+          t.path += piece.text;
+          continue;
+        }
+        for (const auto& [name, value] : path_values)
+          if (name == piece.text) t.path += value;
+      }
+      if (m.cap.max_results > 0 && t.range_param.empty()) t.range_param = m.cap.continue_param;
+      t.per_page = m.max_per_page;
+      if (plan.exact && limit >= 0) {
+        int64_t wanted = limit + (offset > 0 ? offset : 0);
+        if (wanted >= 1 && wanted < t.per_page) t.per_page = static_cast<int>(wanted);
+      }
+      out.push_back(std::move(t));
+    }
+    size_t a = 0;
+    for (; a < argv.size(); ++a) {
+      if (++pick[a] < argv[a].size()) break;
+      pick[a] = 0;
+    }
+    if (a == argv.size()) break;
+  }
+  return out;
+}
+
+}  // namespace stacklite

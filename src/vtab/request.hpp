@@ -1,0 +1,52 @@
+// Turns a plan and the values SQLite bound to it into concrete requests ("targets"):
+// encoded path, query parameters, the date range, and the input values each row reports.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "spec/spec.hpp"
+#include "vtab/plan.hpp"
+
+namespace stacklite {
+
+// A SQL value, detached from SQLite.
+struct SqlValue {
+  enum class Kind { Null, Int, Real, Text };
+  Kind kind = Kind::Null;
+  int64_t i = 0;
+  double d = 0;
+  std::string text;
+
+  static SqlValue of_int(int64_t v) { SqlValue s; s.kind = Kind::Int; s.i = v; return s; }
+  static SqlValue of_text(std::string v) { SqlValue s; s.kind = Kind::Text; s.text = std::move(v); return s; }
+  std::string to_text() const;
+};
+
+struct Target {
+  const ReadMethod* method = nullptr;
+  std::string path;  // encoded, below the base URL
+  std::vector<std::pair<std::string, std::string>> query;  // not yet encoded
+  // The date range parameter that continues past a result cap ("" when the method has none).
+  std::string range_param;
+  std::string range_lower, range_upper;  // inclusive bounds; "" when open
+  int per_page = 0;
+  std::vector<std::optional<SqlValue>> inputs;  // per column: the value given for an input column
+
+  // Path and query for the first page, with the range narrowed to `upper` when given.
+  std::string first_page(const std::string& upper_override = std::string()) const;
+};
+
+// Builds one target per combination of the values bound to argv (a list of several values
+// stands for an IN processed all at once). Returns no targets when a value makes the query
+// empty (e.g. `= NULL`). Throws Error naming the column for a value that cannot be sent.
+std::vector<Target> build_targets(const ResourceSpec& resource, const Plan& plan,
+                                  const std::vector<std::vector<SqlValue>>& argv);
+
+// Accepts the date forms the API compares exactly: YYYY-MM-DD and YYYY-MM-DDTHH:MM:SSZ.
+bool is_api_date(const std::string& value);
+
+}  // namespace stacklite

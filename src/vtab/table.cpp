@@ -1,0 +1,325 @@
+// The generic spec-driven virtual table: one SQLite module per resource, eponymous and
+// creatable with options (base_url, token_env).
+//
+//   SELECT id, status FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo';
+//   CREATE VIRTUAL TABLE ghes_runs USING workflow_runs(base_url='https://ghe/api/v3', token_env='GHES_TOKEN');
+//
+// xBestIndex hands planning to choose_plan(): idxNum is the read method, idxStr the
+// encoded Plan (argv order: one entry per used constraint, path parameters first, then
+// query parameters in spec order, then LIMIT/OFFSET). xFilter builds the targets and a
+// Scan streams their pages.
+#include "vtab/table.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/api_client.hpp"
+#include "util/text.hpp"
+#include "vtab/plan.hpp"
+#include "vtab/request.hpp"
+#include "vtab/scan.hpp"
+
+namespace stacklite {
+
+namespace {
+
+constexpr unsigned int kJsonSubtype = 'J';  // SQLite's JSON functions read such text as JSON
+
+struct ModuleAux {
+  std::shared_ptr<ConnectionContext> ctx;
+  const ProviderSpec* provider;
+  const ResourceSpec* resource;
+};
+
+struct Table {
+  sqlite3_vtab base;  // first: SQLite casts between the two
+  ModuleAux* aux;
+  std::string name;
+  std::unique_ptr<ApiClient> client;
+};
+
+struct Cursor {
+  sqlite3_vtab_cursor base;  // first
+  Table* table;
+  std::unique_ptr<Scan> scan;
+  bool eof = true;
+  sqlite3_int64 rowid = 0;
+};
+
+std::string scrubbed(const Table* t, std::string message) {
+  message = without_secrets(std::move(message));
+  if (t && t->client) {
+    std::string token = t->client->endpoint().token();
+    if (token.size() >= 4)
+      for (size_t pos; (pos = message.find(token)) != std::string::npos;) message.replace(pos, token.size(), "[token]");
+  }
+  return message;
+}
+
+int fail(Table* t, const std::string& message) {
+  sqlite3_free(t->base.zErrMsg);
+  t->base.zErrMsg = sqlite3_mprintf("%s", scrubbed(t, t->name + ": " + message).c_str());
+  return SQLITE_ERROR;
+}
+
+std::string unquote(std::string_view v) {
+  v = trim(v);
+  if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') && v.back() == v.front()) {
+    char q = v.front();
+    std::string out;
+    for (size_t i = 1; i + 1 < v.size(); ++i) {
+      out += v[i];
+      if (v[i] == q && i + 2 < v.size() && v[i + 1] == q) ++i;  // '' stands for '
+    }
+    return out;
+  }
+  return std::string(v);
+}
+
+std::string declare_schema(const ResourceSpec& res) {
+  std::string sql = "CREATE TABLE x(";
+  for (size_t i = 0; i < res.columns.size(); ++i) {
+    const ColumnSpec& c = res.columns[i];
+    sql += (i ? ", " : "") + std::string("\"") + c.name + "\" " + c.sql_type() + (c.hidden ? " HIDDEN" : "");
+  }
+  return sql + ")";
+}
+
+int x_connect(sqlite3* db, void* paux, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
+  auto* aux = static_cast<ModuleAux*>(paux);
+  std::string table_name = argc > 2 ? argv[2] : aux->resource->name;
+  try {
+    std::string base_url, token_env;
+    for (int i = 3; i < argc; ++i) {
+      std::string_view arg = argv[i];
+      size_t eq = arg.find('=');
+      std::string key = eq == std::string_view::npos ? std::string(trim(arg)) : std::string(trim(arg.substr(0, eq)));
+      std::string value = eq == std::string_view::npos ? std::string() : unquote(arg.substr(eq + 1));
+      if (key == "base_url") base_url = value;
+      else if (key == "token_env") {
+        if (value.empty()) throw Error("token_env must name an environment variable, e.g. token_env='GHES_TOKEN'");
+        token_env = value;
+      } else
+        throw Error("unknown option " + quote_for_message(key) + "; valid options: base_url='https://host/api/v3', token_env='NAME'");
+    }
+    int rc = sqlite3_declare_vtab(db, declare_schema(*aux->resource).c_str());
+    if (rc != SQLITE_OK) throw Error(std::string("cannot declare the table: ") + sqlite3_errmsg(db));
+    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    auto table = std::make_unique<Table>();
+    table->base = {};
+    table->aux = aux;
+    table->name = table_name;
+    table->client = std::make_unique<ApiClient>(Endpoint::resolve(*aux->provider, base_url, token_env), aux->ctx->client);
+    *out = &table.release()->base;
+    return SQLITE_OK;
+  } catch (const std::exception& e) {
+    *err = sqlite3_mprintf("%s", scrubbed(nullptr, table_name + ": " + e.what()).c_str());
+    return SQLITE_ERROR;
+  }
+}
+
+int x_disconnect(sqlite3_vtab* vtab) {
+  delete reinterpret_cast<Table*>(vtab);
+  return SQLITE_OK;
+}
+
+Op op_of(unsigned char op) {
+  switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_EQ: return Op::Eq;
+    case SQLITE_INDEX_CONSTRAINT_GT: return Op::Gt;
+    case SQLITE_INDEX_CONSTRAINT_GE: return Op::Ge;
+    case SQLITE_INDEX_CONSTRAINT_LT: return Op::Lt;
+    case SQLITE_INDEX_CONSTRAINT_LE: return Op::Le;
+    case SQLITE_INDEX_CONSTRAINT_LIMIT: return Op::Limit;
+    case SQLITE_INDEX_CONSTRAINT_OFFSET: return Op::Offset;
+    default: return Op::Other;
+  }
+}
+
+int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
+  auto* t = reinterpret_cast<Table*>(vtab);
+  try {
+    std::vector<ConstraintInfo> cs(info->nConstraint);
+    for (int i = 0; i < info->nConstraint; ++i) {
+      const auto& c = info->aConstraint[i];
+      cs[i].op = op_of(c.op);
+      cs[i].column = (cs[i].op == Op::Limit || cs[i].op == Op::Offset) ? -1 : c.iColumn;
+      cs[i].usable = c.usable != 0;
+    }
+    PlanChoice pc = choose_plan(*t->aux->resource, cs, info->colUsed);
+    if (pc.unusable) return SQLITE_CONSTRAINT;
+    for (int i = 0; i < info->nConstraint; ++i) {
+      info->aConstraintUsage[i].argvIndex = pc.argv_index[i];
+      info->aConstraintUsage[i].omit = pc.omit[i] ? 1 : 0;
+      // owner IN (...), repo IN (...), id IN (...): take every value at once, one listing each.
+      if (pc.argv_index[i] > 0 && pc.path_param[i] && sqlite3_vtab_in(info, i, -1)) {
+        sqlite3_vtab_in(info, i, 1);
+        pc.plan.args[pc.argv_index[i] - 1].in_list = true;
+      }
+    }
+    info->idxNum = pc.plan.method;
+    info->idxStr = sqlite3_mprintf("%s", pc.plan.encode().c_str());
+    info->needToFreeIdxStr = 1;
+    info->estimatedCost = pc.cost;
+    info->estimatedRows = pc.rows;
+    if (pc.plan.method >= 0 && t->aux->resource->read_methods[pc.plan.method].response == ResponseKind::Object)
+      info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+    return SQLITE_OK;
+  } catch (const std::exception& e) {
+    return fail(t, e.what());
+  }
+}
+
+int x_open(sqlite3_vtab* vtab, sqlite3_vtab_cursor** out) {
+  auto* c = new (std::nothrow) Cursor();
+  if (!c) return SQLITE_NOMEM;
+  c->table = reinterpret_cast<Table*>(vtab);
+  *out = &c->base;
+  return SQLITE_OK;
+}
+
+int x_close(sqlite3_vtab_cursor* cur) {
+  delete reinterpret_cast<Cursor*>(cur);
+  return SQLITE_OK;
+}
+
+SqlValue to_sql_value(sqlite3_value* v) {
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER: return SqlValue::of_int(sqlite3_value_int64(v));
+    case SQLITE_FLOAT: {
+      SqlValue s;
+      s.kind = SqlValue::Kind::Real;
+      s.d = sqlite3_value_double(v);
+      return s;
+    }
+    case SQLITE_NULL: return SqlValue{};
+    default: {
+      const unsigned char* text = sqlite3_value_text(v);
+      return SqlValue::of_text(std::string(reinterpret_cast<const char*>(text ? text : reinterpret_cast<const unsigned char*>("")),
+                                           static_cast<size_t>(sqlite3_value_bytes(v))));
+    }
+  }
+}
+
+int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlite3_value** argv) {
+  auto* c = reinterpret_cast<Cursor*>(cur);
+  Table* t = c->table;
+  c->scan.reset();
+  c->eof = true;
+  c->rowid = 0;
+  try {
+    Plan plan = Plan::decode(idx_str ? idx_str : "");
+    const ResourceSpec& res = *t->aux->resource;
+    if (plan.method < 0) return fail(t, missing_inputs_message(res));
+    if (static_cast<size_t>(argc) != plan.args.size()) return fail(t, "internal error: argument count does not match the plan");
+    std::vector<std::vector<SqlValue>> values(argc);
+    for (int i = 0; i < argc; ++i) {
+      if (plan.args[i].in_list) {
+        sqlite3_value* v = nullptr;
+        for (int rc = sqlite3_vtab_in_first(argv[i], &v); rc == SQLITE_OK && v; rc = sqlite3_vtab_in_next(argv[i], &v))
+          values[i].push_back(to_sql_value(v));
+      } else {
+        values[i].push_back(to_sql_value(argv[i]));
+      }
+    }
+    c->scan = std::make_unique<Scan>(*t->client, res, plan, build_targets(res, plan, values));
+    c->eof = !c->scan->next();
+    c->rowid = 1;
+    return SQLITE_OK;
+  } catch (const std::exception& e) {
+    return fail(t, e.what());
+  }
+}
+
+int x_next(sqlite3_vtab_cursor* cur) {
+  auto* c = reinterpret_cast<Cursor*>(cur);
+  try {
+    c->eof = !c->scan->next();
+    ++c->rowid;
+    return SQLITE_OK;
+  } catch (const std::exception& e) {
+    c->eof = true;
+    return fail(c->table, e.what());
+  }
+}
+
+int x_eof(sqlite3_vtab_cursor* cur) { return reinterpret_cast<Cursor*>(cur)->eof ? 1 : 0; }
+
+void result_value(sqlite3_context* ctx, const SqlValue& v) {
+  switch (v.kind) {
+    case SqlValue::Kind::Null: sqlite3_result_null(ctx); break;
+    case SqlValue::Kind::Int: sqlite3_result_int64(ctx, v.i); break;
+    case SqlValue::Kind::Real: sqlite3_result_double(ctx, v.d); break;
+    case SqlValue::Kind::Text: sqlite3_result_text(ctx, v.text.data(), static_cast<int>(v.text.size()), SQLITE_TRANSIENT); break;
+  }
+}
+
+int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
+  auto* c = reinterpret_cast<Cursor*>(cur);
+  const ResourceSpec& res = *c->table->aux->resource;
+  if (column < 0 || static_cast<size_t>(column) >= res.columns.size() || !c->scan) return SQLITE_OK;
+  const ColumnSpec& spec = res.columns[column];
+  if (spec.input) {
+    const auto& given = c->scan->target().inputs[column];
+    if (given) {
+      result_value(ctx, *given);
+      return SQLITE_OK;
+    }
+  }
+  const Row& row = c->scan->row();
+  if (static_cast<size_t>(column) >= row.cells.size()) return SQLITE_OK;
+  const Cell& cell = row.cells[column];
+  switch (cell.kind) {
+    case Cell::Kind::Null: sqlite3_result_null(ctx); break;
+    case Cell::Kind::Int: sqlite3_result_int64(ctx, cell.i); break;
+    case Cell::Kind::Real: sqlite3_result_double(ctx, cell.d); break;
+    case Cell::Kind::Text:
+      sqlite3_result_text(ctx, cell.text.data(), static_cast<int>(cell.text.size()), SQLITE_TRANSIENT);
+      if (spec.type == ColumnType::Json) sqlite3_result_subtype(ctx, kJsonSubtype);
+      break;
+  }
+  return SQLITE_OK;
+}
+
+int x_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
+  *rowid = reinterpret_cast<Cursor*>(cur)->rowid;
+  return SQLITE_OK;
+}
+
+int x_update(sqlite3_vtab* vtab, int, sqlite3_value**, sqlite3_int64*) {
+  auto* t = reinterpret_cast<Table*>(vtab);
+  return fail(t, "the table is read-only: INSERT, UPDATE and DELETE are not supported");
+}
+
+sqlite3_module make_module() {
+  sqlite3_module m = {};
+  m.iVersion = 3;
+  m.xCreate = x_connect;
+  m.xConnect = x_connect;
+  m.xBestIndex = x_best_index;
+  m.xDisconnect = x_disconnect;
+  m.xDestroy = x_disconnect;
+  m.xOpen = x_open;
+  m.xClose = x_close;
+  m.xFilter = x_filter;
+  m.xNext = x_next;
+  m.xEof = x_eof;
+  m.xColumn = x_column;
+  m.xRowid = x_rowid;
+  m.xUpdate = x_update;
+  return m;
+}
+
+const sqlite3_module kModule = make_module();
+
+}  // namespace
+
+int register_resource_module(sqlite3* db, std::shared_ptr<ConnectionContext> ctx, const ProviderSpec& provider,
+                             const ResourceSpec& resource) {
+  auto* aux = new ModuleAux{std::move(ctx), &provider, &resource};
+  return sqlite3_create_module_v2(db, resource.name.c_str(), &kModule, aux,
+                                  [](void* p) { delete static_cast<ModuleAux*>(p); });
+}
+
+}  // namespace stacklite
