@@ -31,8 +31,8 @@ class PageBuffer {
   }
 
   void append(const char* bytes, size_t n) {
-    reserve(size_ + n);
-    std::memcpy(data_.get() + size_, bytes, n);
+    reserve(size_ + n > 0 ? size_ + n : 1);
+    if (n) std::memcpy(data_.get() + size_, bytes, n);
     size_ += n;
     std::memset(data_.get() + size_, 0, kPadding);
   }

@@ -80,19 +80,20 @@ bool Scan::accept_row() {
 bool Scan::continue_past_cap() {
   const Target& t = targets_[target_index_];
   const ReadMethod& m = *t.method;
-  if (m.cap.max_results <= 0 || segment_rows_ < m.cap.max_results) return false;
-  if (segment_total_ && *segment_total_ <= segment_rows_) return false;
-  if (oldest_.empty()) return false;
-  if (oldest_ == boundary_) {
-    throw Error("GET " + client_.display_path(client_.url_for(t.path)) + ": more than " +
-                std::to_string(m.cap.max_results) + " results share " + resource_.columns[m.cap.order_column].name +
-                " " + oldest_ + ", so the listing cannot go past the API's result cap; narrow the query");
+  if (m.cap.max_results <= 0) return false;
+  // The listing ended. It was cut short when the API counted more matches than it gave
+  // (or, without a count, when it gave a full cap's worth).
+  bool truncated = segment_total_ ? *segment_total_ > segment_rows_ : segment_rows_ >= m.cap.max_results;
+  if (!truncated) return false;
+  if (oldest_.empty() || oldest_ == boundary_) {
+    std::string at = oldest_.empty() ? boundary_ : oldest_;
+    throw Error("GET " + client_.display_path(client_.url_for(t.path)) + ": the API stopped after " +
+                std::to_string(segment_rows_) + " of " + (segment_total_ ? std::to_string(*segment_total_) : "more") +
+                " results and more than that share " + resource_.columns[m.cap.order_column].name + " " + at +
+                ", so the listing cannot go past the API's result cap; narrow the query (e.g. by branch or event)");
   }
-  if (!t.range_lower.empty() && oldest_ < t.range_lower) return false;
-  // Keys emitted at the new boundary, including those carried from an equal older one.
-  std::set<int64_t> keys = oldest_keys_;
   boundary_ = oldest_;
-  boundary_keys_ = std::move(keys);
+  boundary_keys_ = std::move(oldest_keys_);
   segment_rows_ = 0;
   segment_total_.reset();
   segment_first_page_ = true;

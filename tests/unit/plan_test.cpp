@@ -1,0 +1,153 @@
+// Planning and request building: which method a WHERE clause selects, what SQLite still
+// checks, and the exact path and query each combination of values produces.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "spec/spec.hpp"
+#include "util/text.hpp"
+#include "vtab/plan.hpp"
+#include "vtab/request.hpp"
+
+namespace stacklite {
+namespace {
+
+const ResourceSpec& runs() { return *bundled_provider("github")->resource("workflow_runs"); }
+int col(const char* name) { return runs().column_index(name); }
+ConstraintInfo eq(const char* name) { return {col(name), Op::Eq, true}; }
+ConstraintInfo op(const char* name, Op o) { return {col(name), o, true}; }
+const std::string& method_name(const PlanChoice& pc) { return runs().read_methods.at(pc.plan.method).name; }
+
+TEST(Plan, OwnerAndRepoListTheRepository) {
+  PlanChoice pc = choose_plan(runs(), {eq("owner"), eq("repo")}, ~0ull);
+  ASSERT_GE(pc.plan.method, 0);
+  EXPECT_EQ(method_name(pc), "list_workflow_runs_for_repo");
+  EXPECT_EQ(pc.argv_index, (std::vector<int>{1, 2}));
+  EXPECT_TRUE(pc.omit[0] && pc.omit[1]);  // pure inputs
+  EXPECT_TRUE(pc.plan.exact);
+}
+
+TEST(Plan, IdOrRunIdGetsOneRunAndAttemptNumberItsAttempt) {
+  EXPECT_EQ(method_name(choose_plan(runs(), {eq("owner"), eq("repo"), eq("id")}, ~0ull)), "get_workflow_run");
+  EXPECT_EQ(method_name(choose_plan(runs(), {eq("run_id"), eq("owner"), eq("repo")}, ~0ull)), "get_workflow_run");
+  PlanChoice pc = choose_plan(runs(), {eq("owner"), eq("repo"), eq("id"), eq("attempt_number")}, ~0ull);
+  EXPECT_EQ(method_name(pc), "get_workflow_run_attempt");
+  EXPECT_FALSE(pc.omit[2]);  // id is a real column: SQLite re-checks it
+  EXPECT_TRUE(pc.omit[3]);
+}
+
+TEST(Plan, WorkflowSelectsTheWorkflowListing) {
+  EXPECT_EQ(method_name(choose_plan(runs(), {eq("owner"), eq("repo"), eq("workflow")}, ~0ull)), "list_workflow_runs");
+  EXPECT_EQ(method_name(choose_plan(runs(), {eq("owner"), eq("repo"), eq("workflow_id")}, ~0ull)), "list_workflow_runs");
+  // A workflow filter the get-by-id request cannot send must not be dropped: list instead.
+  EXPECT_EQ(method_name(choose_plan(runs(), {eq("owner"), eq("repo"), eq("id"), eq("workflow")}, ~0ull)),
+            "list_workflow_runs");
+}
+
+TEST(Plan, FiltersBecomeArgumentsAndSqliteRechecksLooseOnes) {
+  PlanChoice pc = choose_plan(runs(), {eq("owner"), eq("repo"), eq("head_branch"), eq("status")}, ~0ull);
+  EXPECT_EQ(pc.argv_index, (std::vector<int>{1, 2, 3, 4}));
+  EXPECT_FALSE(pc.omit[2]);
+  EXPECT_FALSE(pc.omit[3]);
+  EXPECT_FALSE(pc.plan.exact);  // status also matches conclusions
+  PlanChoice exact = choose_plan(runs(), {eq("owner"), eq("repo"), eq("head_branch"), eq("event")}, ~0ull);
+  EXPECT_TRUE(exact.plan.exact);
+  // status and conclusion feed one parameter: only the first is sent.
+  PlanChoice both = choose_plan(runs(), {eq("owner"), eq("repo"), eq("conclusion"), eq("status")}, ~0ull);
+  EXPECT_EQ((both.argv_index[2] > 0) + (both.argv_index[3] > 0), 1);
+  EXPECT_FALSE(both.omit[2] || both.omit[3]);
+}
+
+TEST(Plan, UnsendableConstraintsMakeThePlanInexact) {
+  ConstraintInfo like{col("name"), Op::Other, true};
+  EXPECT_FALSE(choose_plan(runs(), {eq("owner"), eq("repo"), like}, ~0ull).plan.exact);
+  EXPECT_FALSE(choose_plan(runs(), {eq("owner"), eq("repo"), eq("name")}, ~0ull).plan.exact);
+  ConstraintInfo limit{-1, Op::Limit, true};
+  PlanChoice pc = choose_plan(runs(), {eq("owner"), eq("repo"), limit}, ~0ull);
+  EXPECT_TRUE(pc.plan.exact);
+  EXPECT_EQ(pc.argv_index[2], 3);
+}
+
+TEST(Plan, MissingOwnerOrRepoIsAnErrorPlanUnlessAJoinCanSupplyIt) {
+  PlanChoice none = choose_plan(runs(), {eq("owner")}, ~0ull);
+  EXPECT_EQ(none.plan.method, -1);
+  EXPECT_FALSE(none.unusable);
+  ConstraintInfo later = eq("repo");
+  later.usable = false;
+  PlanChoice join = choose_plan(runs(), {eq("owner"), later}, ~0ull);
+  EXPECT_TRUE(join.unusable);
+  std::string msg = missing_inputs_message(runs());
+  EXPECT_NE(msg.find("owner and repo are required"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("WHERE owner = 'octo-org' AND repo = 'octo-repo'"), std::string::npos) << msg;
+}
+
+TEST(Plan, EncodesAndDecodes) {
+  PlanChoice pc = choose_plan(runs(), {eq("owner"), eq("repo"), op("created_at", Op::Ge)}, 0x5ull);
+  pc.plan.args[0].in_list = true;
+  Plan back = Plan::decode(pc.plan.encode());
+  EXPECT_EQ(back.method, pc.plan.method);
+  EXPECT_EQ(back.exact, pc.plan.exact);
+  EXPECT_EQ(back.columns_needed, pc.plan.columns_needed);
+  ASSERT_EQ(back.args.size(), 3u);
+  EXPECT_TRUE(back.args[0].in_list);
+  EXPECT_EQ(back.args[2].op, Op::Ge);
+  EXPECT_THROW(Plan::decode("nonsense"), Error);
+}
+
+std::vector<Target> targets(std::vector<ConstraintInfo> cs, std::vector<std::vector<SqlValue>> values) {
+  PlanChoice pc = choose_plan(runs(), cs, ~0ull);
+  EXPECT_EQ(pc.plan.args.size(), values.size());
+  return build_targets(runs(), pc.plan, values);
+}
+SqlValue T(const char* s) { return SqlValue::of_text(s); }
+SqlValue I(int64_t v) { return SqlValue::of_int(v); }
+
+TEST(Request, EncodesPathSegmentsAndQueryValues) {
+  auto ts = targets({eq("owner"), eq("repo"), eq("head_branch")}, {{T("a b")}, {T("r%2F")}, {T("x&status=y")}});
+  ASSERT_EQ(ts.size(), 1u);
+  EXPECT_EQ(ts[0].first_page(), "/repos/a%20b/r%252F/actions/runs?branch=x%26status%3Dy&per_page=100");
+  EXPECT_THROW(targets({eq("owner"), eq("repo")}, {{T("..")}, {T("r")}}), Error);
+  EXPECT_THROW(targets({eq("owner"), eq("repo")}, {{T("o")}, {T("")}}), Error);
+}
+
+TEST(Request, DateRangesAreSentInclusiveAndTightest) {
+  auto ts = targets({eq("owner"), eq("repo"), op("created_at", Op::Gt), op("created_at", Op::Lt), op("created_at", Op::Le)},
+                    {{T("o")}, {T("r")}, {T("2025-01-01")}, {T("2025-03-01")}, {T("2025-02-01T10:00:00Z")}});
+  EXPECT_EQ(ts[0].first_page(), "/repos/o/r/actions/runs?created=2025-01-01..2025-02-01T10%3A00%3A00Z&per_page=100");
+  auto lower = targets({eq("owner"), eq("repo"), op("created_at", Op::Ge)}, {{T("o")}, {T("r")}, {T("2025-01-01")}});
+  EXPECT_EQ(lower[0].first_page(), "/repos/o/r/actions/runs?created=%3E%3D2025-01-01&per_page=100");
+  auto upper = targets({eq("owner"), eq("repo"), op("created_at", Op::Lt)}, {{T("o")}, {T("r")}, {T("2025-01-01")}});
+  EXPECT_EQ(upper[0].first_page(), "/repos/o/r/actions/runs?created=%3C%3D2025-01-01&per_page=100");
+  // A value the API cannot compare is left to SQLite rather than sent.
+  auto odd = targets({eq("owner"), eq("repo"), op("created_at", Op::Lt)}, {{T("o")}, {T("r")}, {T("yesterday")}});
+  EXPECT_EQ(odd[0].first_page(), "/repos/o/r/actions/runs?per_page=100");
+}
+
+TEST(Request, BooleansNullsAndLimit) {
+  auto ts = targets({eq("owner"), eq("repo"), eq("exclude_pull_requests")}, {{T("o")}, {T("r")}, {I(1)}});
+  EXPECT_EQ(ts[0].first_page(), "/repos/o/r/actions/runs?exclude_pull_requests=true&per_page=100");
+  EXPECT_THROW(targets({eq("owner"), eq("repo"), eq("exclude_pull_requests")}, {{T("o")}, {T("r")}, {T("maybe")}}), Error);
+  EXPECT_TRUE(targets({eq("owner"), eq("repo")}, {{T("o")}, {SqlValue{}}}).empty());
+  ConstraintInfo limit{-1, Op::Limit, true};
+  auto limited = targets({eq("owner"), eq("repo"), eq("head_branch"), limit}, {{T("o")}, {T("r")}, {T("main")}, {I(20)}});
+  EXPECT_EQ(limited[0].first_page(), "/repos/o/r/actions/runs?branch=main&per_page=20");
+  // status may drop rows in SQLite, so a LIMIT does not shrink pages.
+  auto loose = targets({eq("owner"), eq("repo"), eq("status"), limit}, {{T("o")}, {T("r")}, {T("queued")}, {I(20)}});
+  EXPECT_EQ(loose[0].first_page(), "/repos/o/r/actions/runs?status=queued&per_page=100");
+}
+
+TEST(Request, InListsFanOutOneTargetPerCombination) {
+  auto ts = targets({eq("owner"), eq("repo")}, {{T("a"), T("b")}, {T("x"), T("y")}});
+  ASSERT_EQ(ts.size(), 4u);
+  std::set<std::string> paths;
+  for (const auto& t : ts) paths.insert(t.path);
+  EXPECT_EQ(paths, (std::set<std::string>{"/repos/a/x/actions/runs", "/repos/a/y/actions/runs", "/repos/b/x/actions/runs",
+                                          "/repos/b/y/actions/runs"}));
+  EXPECT_EQ(ts[0].inputs[col("owner")]->text, "a");
+  auto ids = targets({eq("owner"), eq("repo"), eq("id")}, {{T("o")}, {T("r")}, {I(1), I(2)}});
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids[1].first_page(), "/repos/o/r/actions/runs/2");
+}
+
+}  // namespace
+}  // namespace stacklite

@@ -1,0 +1,144 @@
+// Provider specs: the bundled GitHub spec declares what the issue promises and conforms to
+// GitHub's OpenAPI description; bad specs are refused with the file, resource and field.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "spec/spec.hpp"
+#include "util/text.hpp"
+
+namespace stacklite {
+namespace {
+
+const ResourceSpec& runs() {
+  const ProviderSpec* github = bundled_provider("github");
+  EXPECT_NE(github, nullptr);
+  return *github->resource("workflow_runs");
+}
+
+TEST(BundledSpec, WorkflowRunsHasEveryStackqlField) {
+  const char* fields[] = {"id", "name", "actor", "artifacts_url", "cancel_url", "check_suite_id", "check_suite_node_id",
+                          "check_suite_url", "conclusion", "created_at", "display_title", "event", "head_branch",
+                          "head_commit", "head_repository", "head_repository_id", "head_sha", "html_url", "jobs_url",
+                          "logs_url", "node_id", "path", "previous_attempt_url", "pull_requests",
+                          "referenced_workflows", "repository", "rerun_url", "run_attempt", "run_number",
+                          "run_started_at", "status", "triggering_actor", "updated_at", "url", "workflow_id",
+                          "workflow_url", "actor_login"};
+  for (const char* f : fields) {
+    int i = runs().column_index(f);
+    ASSERT_GE(i, 0) << f;
+    EXPECT_FALSE(runs().columns[i].hidden) << f;
+  }
+  for (const char* f : {"owner", "repo", "run_id", "attempt_number", "workflow", "exclude_pull_requests"}) {
+    int i = runs().column_index(f);
+    ASSERT_GE(i, 0) << f;
+    EXPECT_TRUE(runs().columns[i].hidden) << f;
+  }
+  EXPECT_EQ(runs().columns[runs().column_index("id")].type, ColumnType::Integer);
+  EXPECT_EQ(runs().columns[runs().column_index("actor")].type, ColumnType::Json);
+  EXPECT_EQ(runs().columns[runs().column_index("actor_login")].json_path, (std::vector<std::string>{"actor", "login"}));
+}
+
+// Every path, path parameter, query parameter and response key the spec uses exists in
+// GitHub's OpenAPI description of the operation.
+TEST(BundledSpec, ConformsToGitHubOpenApi) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element api;
+  ASSERT_EQ(parser.load(STACKLITE_SOURCE_DIR "/tests/data/github-actions-runs.openapi.json").get(api), simdjson::SUCCESS);
+  auto resolve = [&](simdjson::dom::element param) {
+    std::string_view ref;
+    simdjson::dom::element target;
+    if (!param["$ref"].get(ref) &&
+        !api["components"]["parameters"][std::string(ref.substr(ref.rfind('/') + 1))].get(target))
+      return target;
+    return param;
+  };
+  std::set<std::string> run_properties;
+  simdjson::dom::object properties;
+  ASSERT_EQ(api["components"]["schemas"]["workflow-run"]["properties"].get(properties), simdjson::SUCCESS);
+  for (auto field : properties) run_properties.insert(std::string(field.key));
+  for (const auto& col : runs().columns) {
+    if (!col.json_path.empty()) {
+      EXPECT_TRUE(run_properties.count(col.json_path.front())) << col.name;
+    }
+  }
+
+  for (const auto& m : runs().read_methods) {
+    simdjson::dom::element op;
+    ASSERT_EQ(api["paths"][m.path]["get"].get(op), simdjson::SUCCESS) << m.path;
+    std::set<std::string> path_params, query_params;
+    simdjson::dom::array parameters;
+    ASSERT_EQ(op["parameters"].get(parameters), simdjson::SUCCESS);
+    for (simdjson::dom::element p : parameters) {
+      simdjson::dom::element param = resolve(p);
+      std::string_view in, name;
+      ASSERT_EQ(param["in"].get(in), simdjson::SUCCESS);
+      ASSERT_EQ(param["name"].get(name), simdjson::SUCCESS);
+      (in == "path" ? path_params : query_params).insert(std::string(name));
+    }
+    for (const auto& p : m.path_params) EXPECT_TRUE(path_params.count(p.param)) << m.name << " " << p.param;
+    EXPECT_EQ(path_params.size(), m.path_params.size()) << m.name;
+    for (const auto& q : m.query_params) EXPECT_TRUE(query_params.count(q.param)) << m.name << " " << q.param;
+    if (m.paginated) {
+      EXPECT_TRUE(query_params.count(m.per_page_param)) << m.name;
+    }
+    if (!m.items_key.empty()) {
+      auto schema = op["responses"]["200"]["content"]["application/json"]["schema"]["properties"];
+      EXPECT_EQ(schema[m.items_key].error(), simdjson::SUCCESS) << m.name;
+      EXPECT_EQ(schema[m.total_key].error(), simdjson::SUCCESS) << m.name;
+    }
+  }
+}
+
+std::string minimal_spec(const std::string& column_json, const std::string& method_json) {
+  return R"({"provider":"t","base_url":"http://127.0.0.1:1","resources":[{"name":"things","columns":[)" + column_json +
+         R"(],"read_methods":[)" + method_json + "]}]}";
+}
+
+const std::string kColumns = R"({"name":"id","type":"INTEGER","json":"id"},{"name":"owner","type":"TEXT","hidden":true,"input":true})";
+const std::string kMethod = R"({"name":"list","path":"/o/{owner}/things","path_params":{"owner":"owner"},"response":{"kind":"list"}})";
+
+void expect_spec_error(const std::string& json, std::initializer_list<const char*> fragments) {
+  try {
+    load_provider_spec(json, "my.json");
+    FAIL() << "accepted: " << json;
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("my.json"), std::string::npos) << msg;
+    for (const char* f : fragments) {
+      EXPECT_NE(msg.find(f), std::string::npos) << "missing '" << f << "' in: " << msg;
+    }
+  }
+}
+
+TEST(SpecValidation, AcceptsAMinimalSpec) {
+  ProviderSpec p = load_provider_spec(minimal_spec(kColumns, kMethod), "my.json");
+  ASSERT_EQ(p.resources.size(), 1u);
+  EXPECT_EQ(p.resources[0].read_methods[0].path_params[0].columns, std::vector<int>{1});
+}
+
+TEST(SpecValidation, NamesTheFieldAtFault) {
+  expect_spec_error("{", {"not valid JSON"});
+  expect_spec_error(R"({"base_url":"x","resources":[]})", {"provider", "required"});
+  expect_spec_error(minimal_spec(R"({"name":"id","type":"NUMBER","json":"id"})", kMethod),
+                    {"resource 'things'", "columns[0] (id).type", "INTEGER, REAL, TEXT, JSON or BOOLEAN"});
+  expect_spec_error(minimal_spec(R"({"name":"id","type":"INTEGER"})", kMethod), {"columns[0] (id)", "\"json\""});
+  expect_spec_error(minimal_spec(kColumns + "," + R"({"name":"id","type":"TEXT","json":"x"})", kMethod),
+                    {"columns[2] (id).name", "twice"});
+  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}/{repo}","path_params":{"owner":"owner"},"response":{"kind":"list"}})"),
+                    {"read_methods[0].path_params", "'repo'"});
+  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"nope"},"response":{"kind":"list"}})"),
+                    {"read_methods[0].path_params.owner", "'nope'"});
+  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"table"}})"),
+                    {"read_methods[0].response.kind"});
+  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"list"}})"),
+                    {"read_methods[0].path", "'/'"});
+  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"list"},"query_params":[{"name":"q","column":"id","style":"fuzzy"}]})"),
+                    {"query_params[0].style"});
+}
+
+}  // namespace
+}  // namespace stacklite

@@ -1,0 +1,102 @@
+// The workflow-run model the loopback server serves, and deterministic generators for
+// the demo data and for synthetic benchmark repositories.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace stacklite::testserver {
+
+struct Run {
+  int64_t id = 0;
+  std::string owner, repo;  // repository it belongs to
+  std::string name;         // workflow name, e.g. "CI"
+  std::string display_title;
+  std::string head_branch, head_sha, event;
+  std::string status;      // queued, in_progress, completed, waiting, requested, pending, action_required
+  std::string conclusion;  // "" is JSON null
+  int64_t workflow_id = 0;
+  std::string workflow_path;  // ".github/workflows/ci.yml"
+  int64_t check_suite_id = 0;
+  int run_number = 0;
+  int run_attempt = 1;
+  std::string actor_login;
+  int64_t actor_id = 0;
+  std::string triggering_actor_login;
+  int64_t triggering_actor_id = 0;
+  std::string created_at, updated_at, run_started_at;  // "YYYY-MM-DDTHH:MM:SSZ"
+  std::vector<int> pull_request_numbers;
+  std::string head_commit_message;
+  int64_t repository_id = 0;
+  int64_t head_repository_id = 0;  // differs from repository_id for runs from forks
+};
+
+struct Workflow {
+  int64_t id = 0;
+  std::string name;
+  std::string path;  // ".github/workflows/ci.yml"
+};
+
+struct Repository {
+  std::string owner, name;
+  int64_t id = 0;
+  std::vector<Workflow> workflows;
+  std::string description;  // "" is JSON null
+  bool is_private = false;
+  bool is_fork = false;
+  int64_t owner_id = 0;                      // 0: derived from the owner's login
+  std::string owner_type = "Organization";  // or "User"
+  std::string default_branch = "main";
+};
+
+// Repositories and their runs. Owner and repository names match case-insensitively, as
+// on GitHub. Runs are kept oldest first (created_at, then id), so that the newest-first
+// order GitHub serves is the stored order reversed.
+class Dataset {
+ public:
+  // Adds a repository, or replaces the one with the same owner/name (keeping its runs).
+  void add_repository(Repository repo);
+  // Adds a run to its repository (owner/repo), which must exist: std::invalid_argument
+  // otherwise. Fills repository_id and head_repository_id when they are 0.
+  void add_run(Run run);
+
+  const std::vector<Repository>& repositories() const { return repos_; }
+  const Repository* find_repository(const std::string& owner, const std::string& repo) const;
+  const Repository* find_repository(int64_t id) const;
+  // By numeric id or by file name ("ci.yml", the basename of the workflow's path).
+  const Workflow* find_workflow(const std::string& owner, const std::string& repo,
+                                const std::string& id_or_file) const;
+
+  // Copies, newest first (created_at desc, then id desc): the order the server lists.
+  std::vector<Run> runs_for(const std::string& owner, const std::string& repo) const;
+  // The stored runs, oldest first; nullptr for an unknown repository.
+  const std::vector<Run>* stored_runs(const std::string& owner, const std::string& repo) const;
+  const Run* find_run(const std::string& owner, const std::string& repo, int64_t id) const;
+  // Mutable access: changing created_at or id needs sort_runs() afterwards.
+  Run* find_run(const std::string& owner, const std::string& repo, int64_t id);
+  bool remove_run(const std::string& owner, const std::string& repo, int64_t id);
+  // Restores the stored order after runs were edited in place.
+  void sort_runs();
+
+  size_t run_count() const;
+  int64_t max_run_id() const;
+
+ private:
+  size_t index_of(const std::string& owner, const std::string& repo) const;  // npos if absent
+  std::vector<Repository> repos_;
+  std::vector<std::vector<Run>> runs_;  // parallel to repos_
+};
+
+// Several repositories with thousands of runs over nine months ending 2026-11-20; the
+// same on every machine (its own PRNG and distributions).
+Dataset demo_dataset();
+// n_runs runs in one repository, for benchmarks and result-cap tests.
+Dataset synthetic_dataset(const std::string& owner, const std::string& repo, int n_runs, uint64_t seed = 1);
+
+// "YYYY-MM-DDTHH:MM:SSZ" <-> seconds since the Unix epoch (UTC, proleptic Gregorian).
+std::string format_timestamp(int64_t epoch_seconds);
+// Accepts "YYYY-MM-DDTHH:MM:SSZ" and "YYYY-MM-DD" (midnight); false when malformed.
+bool parse_timestamp(const std::string& text, int64_t& epoch_seconds);
+
+}  // namespace stacklite::testserver

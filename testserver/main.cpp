@@ -1,0 +1,111 @@
+// stacklite-demo-server: serves the demo (or a synthetic) dataset on 127.0.0.1, prints its
+// base URL on one line, and runs until SIGINT/SIGTERM or until its stdin pipe closes.
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "fake_github.hpp"
+
+namespace {
+
+const char kUsage[] =
+    "usage: stacklite-demo-server [--port N] [--prefix /api/v3] [--token T]\n"
+    "                             [--synthetic N [--owner O] [--repo R]]\n"
+    "Serves a GitHub-like Actions API on 127.0.0.1 (port 0: any free port), prints the\n"
+    "base URL on one line, and stops on SIGINT/SIGTERM or when a piped stdin closes.\n";
+
+int fail(const std::string& message) {
+  std::cerr << "stacklite-demo-server: " << message << "\n" << kUsage;
+  return 2;
+}
+
+bool parse_count(const char* text, int& out) {
+  char* end = nullptr;
+  long v = std::strtol(text, &end, 10);
+  if (!*text || *end || v < 0 || v > 10000000) return false;
+  out = static_cast<int>(v);
+  return true;
+}
+
+// Only a pipe, socket or terminal says something by closing; /dev/null or a file given
+// to a background job would end the server at once.
+bool stdin_can_signal_eof() {
+  struct stat st {};
+  if (fstat(STDIN_FILENO, &st) != 0) return false;
+  return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(STDIN_FILENO);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace stacklite::testserver;
+  Options opts;
+  int synthetic = -1;
+  std::string owner = "octo-org", repo = "synthetic";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (i + 1 >= argc) return fail("missing value for " + arg);
+    const char* value = argv[++i];
+    if (arg == "--port") {
+      if (!parse_count(value, opts.port) || opts.port > 65535) return fail("bad port: " + std::string(value));
+    } else if (arg == "--prefix") {
+      opts.path_prefix = value;
+      if (!opts.path_prefix.empty() && (opts.path_prefix[0] != '/' || opts.path_prefix.back() == '/'))
+        return fail("the prefix starts with '/' and does not end with one, e.g. /api/v3");
+    } else if (arg == "--token") {
+      opts.required_token = value;
+    } else if (arg == "--synthetic") {
+      if (!parse_count(value, synthetic)) return fail("bad run count: " + std::string(value));
+    } else if (arg == "--owner") {
+      owner = value;
+    } else if (arg == "--repo") {
+      repo = value;
+    } else {
+      return fail("unknown option " + arg);
+    }
+  }
+
+  // Blocked before the server starts its threads, so that only signalfd sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  const int signal_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
+  if (signal_fd < 0) return fail("signalfd failed");
+
+  try {
+    FakeGitHub server(synthetic >= 0 ? synthetic_dataset(owner, repo, synthetic) : demo_dataset(), opts);
+    std::printf("%s\n", server.base_url().c_str());
+    std::fflush(stdout);
+
+    pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    const nfds_t watched = stdin_can_signal_eof() ? 2 : 1;
+    for (;;) {
+      if (poll(fds, watched, -1) < 0) continue;  // EINTR
+      if (fds[0].revents) break;
+      if (watched == 2 && fds[1].revents) {
+        char buf[256];
+        const ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+        if (n <= 0) break;  // the parent closed our stdin
+      }
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "stacklite-demo-server: " << e.what() << "\n";
+    return 1;
+  }
+  close(signal_fd);
+  return 0;
+}
