@@ -15,4 +15,5 @@ unset GITHUB_TOKEN GH_TOKEN
 echo "demo server: $GITHUB_API_URL (bundled data: octo-org/octo-repo and more)" >&2
 
 sql="${1:-$(cat sql_examples/failure_report.sql)}"
-sqlite3 -cmd ".load ./build/stacklite" -cmd ".headers on" -cmd ".mode column" :memory: "$sql"
+printf '%s\n' "$sql" >&2
+printf '%s\n' "$sql" | sqlite3 -bail -cmd ".load ./build/stacklite" -cmd ".headers on" -cmd ".mode column" :memory:
