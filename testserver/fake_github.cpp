@@ -1759,6 +1759,7 @@ FakeGitHub::FakeGitHub(Dataset data, Options opts) : impl_(std::make_unique<Impl
   const int threads = std::max(1, s.opts.threads);
   s.server.new_task_queue = [&s, threads] { return new CountingThreadPool(static_cast<size_t>(threads), s.connections); };
   s.server.set_keep_alive_max_count(100000);
+  s.server.set_tcp_nodelay(true);  // else small answers wait on delayed ACKs (40 ms)
   auto handler = [&s](const httplib::Request& req, httplib::Response& res) { s.handle(req, res); };
   s.server.Get(".*", handler);
   s.server.Post(".*", handler);
