@@ -8,6 +8,7 @@ SQLITE_EXTENSION_INIT1
 #include <string>
 
 #include "spec/spec.hpp"
+#include "methods/sql_functions.hpp"
 #include "vtab/functions.hpp"
 #include "vtab/settings.hpp"
 #include "vtab/table.hpp"
@@ -25,6 +26,7 @@ int register_all(sqlite3* db, char** err) {
         if (rc != SQLITE_OK) break;
         rc = stacklite::register_resource_module(db, ctx, provider, resource);
       }
+      if (rc == SQLITE_OK) rc = stacklite::register_write_functions(db, ctx, provider);
     }
     if (rc != SQLITE_OK) *err = sqlite3_mprintf("stacklite: registration failed: %s", sqlite3_errmsg(db));
     return rc;
@@ -39,6 +41,8 @@ int register_all(sqlite3* db, char** err) {
 extern "C" {
 #ifdef _WIN32
 __declspec(dllexport)
+#else
+__attribute__((visibility("default")))
 #endif
 int sqlite3_stacklite_init(sqlite3* db, char** err, const sqlite3_api_routines* api) {
   SQLITE_EXTENSION_INIT2(api);

@@ -96,9 +96,7 @@ bool iequals(const std::string& a, const std::string& b) {
   return true;
 }
 
-bool older(const Run& a, const Run& b) {
-  return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
-}
+bool older(const Run& a, const Run& b) { return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id); }
 
 }  // namespace
 
@@ -120,8 +118,7 @@ void Dataset::add_repository(Repository repo) {
 
 void Dataset::add_run(Run run) {
   size_t i = index_of(run.owner, run.repo);
-  if (i == std::string::npos)
-    throw std::invalid_argument("add_run: unknown repository " + run.owner + "/" + run.repo);
+  if (i == std::string::npos) throw std::invalid_argument("add_run: unknown repository " + run.owner + "/" + run.repo);
   if (run.repository_id == 0) run.repository_id = repos_[i].id;
   if (run.head_repository_id == 0) run.head_repository_id = run.repository_id;
   auto& runs = runs_[i];
@@ -269,9 +266,9 @@ struct Person {
 
 const std::vector<Person>& humans() {
   static const std::vector<Person> people = {
-      {"octocat", 583231},          {"monalisa", 2918581},       {"hubot", 480938},
-      {"nightowl-dev", 31840337},   {"pixel-pusher", 18320942},  {"byte-wrangler", 7204112},
-      {"cloud-gardener", 41237701}, {"test-pilot", 12771093},    {"lint-lover", 30219854},
+      {"octocat", 583231},          {"monalisa", 2918581},         {"hubot", 480938},
+      {"nightowl-dev", 31840337},   {"pixel-pusher", 18320942},    {"byte-wrangler", 7204112},
+      {"cloud-gardener", 41237701}, {"test-pilot", 12771093},      {"lint-lover", 30219854},
       {"release-captain", 5562310}, {"merge-queue-fan", 66120345}, {"yaml-whisperer", 90431277},
   };
   return people;
@@ -307,8 +304,8 @@ struct RepoPlan {
   std::vector<WorkflowPlan> workflows;
   int target_runs = 0;
   int span_days = kFullSpanDays;
-  std::vector<size_t> team;                   // indices into humans(); first ones are maintainers
-  std::vector<std::string> other_branches;    // pushed to besides the default one
+  std::vector<size_t> team;                 // indices into humans(); first ones are maintainers
+  std::vector<std::string> other_branches;  // pushed to besides the default one
   // Trigger weights: push default, pull request, fork pull request, push other, dispatch,
   // dependabot, release.
   std::vector<double> weights = {40, 30, 3, 8, 6, 6, 2};
@@ -462,8 +459,8 @@ class RepoSimulation {
     }
     for (int i = 0; i < random_triggers; ++i) triggers.push_back({pick_time(), pick_kind(), 0});
     // A busy last hour, so that the newest runs are still queued, running or waiting.
-    const std::pair<int64_t, Kind> burst[] = {{47 * 60, kPushDefault}, {22 * 60, kDispatch}, {9 * 60, kPullRequest},
-                                              {3 * 60, kForkPullRequest}, {25, kPullRequest}, {12, kPushDefault},
+    const std::pair<int64_t, Kind> burst[] = {{47 * 60, kPushDefault},    {22 * 60, kDispatch}, {9 * 60, kPullRequest},
+                                              {3 * 60, kForkPullRequest}, {25, kPullRequest},   {12, kPushDefault},
                                               {4, kPullRequest}};
     for (const auto& [ago, kind] : burst)
       if (kEnd - ago > start_ && plan_.weights[kind] > 0) triggers.push_back({kEnd - ago, kind, 0});
@@ -666,8 +663,8 @@ class RepoSimulation {
       case kDispatch: {
         actor = rng_.chance(0.1) ? &kActionsBot : &team_member(true);
         r.event = "workflow_dispatch";
-        r.head_branch = !plan_.other_branches.empty() && rng_.chance(0.1) ? rng_.pick(plan_.other_branches)
-                                                                            : default_branch;
+        r.head_branch =
+            !plan_.other_branches.empty() && rng_.chance(0.1) ? rng_.pick(plan_.other_branches) : default_branch;
         r.head_sha = main_sha_;
         r.head_commit_message = main_message_;
         break;
@@ -680,8 +677,8 @@ class RepoSimulation {
         } else {
           ++patch_;
         }
-        std::string tag = "v" + std::to_string(plan_.version_major) + "." + std::to_string(minor_) + "." +
-                          std::to_string(patch_);
+        std::string tag =
+            "v" + std::to_string(plan_.version_major) + "." + std::to_string(minor_) + "." + std::to_string(patch_);
         r.event = "release";
         r.head_branch = tag;
         r.display_title = tag;
@@ -782,8 +779,10 @@ class RepoSimulation {
       updated = started + length + approval;
       const bool rerunnable = r.conclusion == "failure" || r.conclusion == "cancelled" || r.conclusion == "timed_out";
       int attempts = 1;
-      if (rerunnable && rng_.chance(0.22)) attempts = rng_.chance(0.25) ? 3 : 2;
-      else if (r.conclusion == "success" && rng_.chance(0.01)) attempts = 2;
+      if (rerunnable && rng_.chance(0.22))
+        attempts = rng_.chance(0.25) ? 3 : 2;
+      else if (r.conclusion == "success" && rng_.chance(0.01))
+        attempts = 2;
       int64_t t = updated;
       for (int a = 2; a <= attempts; ++a) {
         int64_t rerun_at = t + rng_.range(300, 6 * 3600);
@@ -967,8 +966,8 @@ Dataset demo_dataset() {
     RepoPlan& p = plans[0];
     p.workflows = {ci(159038, 1204), codeql(159039, 611), nightly(159040, 402), deploy(159041, 318, true),
                    release(159042, 57)};
-    p.repo = repository("octo-org", "octo-repo", 217723378, 6811672, "The flagship service of the octo org.",
-                        p.workflows);
+    p.repo =
+        repository("octo-org", "octo-repo", 217723378, 6811672, "The flagship service of the octo org.", p.workflows);
     p.target_runs = 1950;
     p.team = {0, 1, 9, 3, 4, 5, 6, 7};
     p.other_branches = {"release/3.4", "release/3.5"};
@@ -1012,8 +1011,8 @@ Dataset demo_dataset() {
     p.workflows[2].on_pull_request = true;
     p.workflows[2].deploys = true;
     p.workflows[2].on_dispatch = true;
-    p.repo = repository("octo-org", "web-frontend", 402177863, 6811672, "Web UI — à la carte dashboards ✨",
-                        p.workflows);
+    p.repo =
+        repository("octo-org", "web-frontend", 402177863, 6811672, "Web UI — à la carte dashboards ✨", p.workflows);
     p.target_runs = 600;
     p.team = {6, 5, 4, 7, 11, 0};
     p.weights = {30, 40, 4, 0, 4, 10, 2};

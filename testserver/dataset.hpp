@@ -45,7 +45,7 @@ struct Repository {
   std::string description;  // "" is JSON null
   bool is_private = false;
   bool is_fork = false;
-  int64_t owner_id = 0;                      // 0: derived from the owner's login
+  int64_t owner_id = 0;                     // 0: derived from the owner's login
   std::string owner_type = "Organization";  // or "User"
   std::string default_branch = "main";
 };
@@ -65,8 +65,7 @@ class Dataset {
   const Repository* find_repository(const std::string& owner, const std::string& repo) const;
   const Repository* find_repository(int64_t id) const;
   // By numeric id or by file name ("ci.yml", the basename of the workflow's path).
-  const Workflow* find_workflow(const std::string& owner, const std::string& repo,
-                                const std::string& id_or_file) const;
+  const Workflow* find_workflow(const std::string& owner, const std::string& repo, const std::string& id_or_file) const;
 
   // Copies, newest first (created_at desc, then id desc): the order the server lists.
   std::vector<Run> runs_for(const std::string& owner, const std::string& repo) const;

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,8 +23,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include <httplib.h>
-
 namespace stacklite::testserver {
 
 // ---------------------------------------------------------------------------------------
@@ -38,13 +37,27 @@ void append_json_string(std::string& out, const std::string& text) {
     out.append(text, run_start, i - run_start);
     run_start = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default: {
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\u%04x", c);
@@ -163,17 +176,13 @@ uint64_t fnv1a(const std::string& s, uint64_t h = 1469598103934665603ULL) {
   return h;
 }
 
-std::string hex_of(uint64_t a, uint64_t b, uint64_t c, size_t len) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx%016llx", static_cast<unsigned long long>(a),
-                static_cast<unsigned long long>(b), static_cast<unsigned long long>(c));
-  return std::string(buf, std::min<size_t>(len, 48));
-}
-
 // A stable 40-hex "sha" derived from a seed text.
 std::string derived_sha(const std::string& seed) {
-  uint64_t a = fnv1a(seed);
-  return hex_of(a, fnv1a(seed, a), fnv1a(seed + "#", a), 40);
+  const uint64_t a = fnv1a(seed);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx%016llx", static_cast<unsigned long long>(a),
+                static_cast<unsigned long long>(fnv1a(seed, a)), static_cast<unsigned long long>(fnv1a(seed + "#", a)));
+  return std::string(buf, 40);
 }
 
 bool parse_int64(const std::string& s, int64_t& v) {
@@ -188,9 +197,7 @@ bool parse_int64(const std::string& s, int64_t& v) {
 
 int64_t now_epoch() { return static_cast<int64_t>(std::time(nullptr)); }
 
-bool is_bot(const std::string& login) {
-  return login.size() > 5 && login.compare(login.size() - 5, 5, "[bot]") == 0;
-}
+bool is_bot(const std::string& login) { return login.size() > 5 && login.compare(login.size() - 5, 5, "[bot]") == 0; }
 
 // ---------------------------------------------------------------------------------------
 // A minimal JSON reader for request bodies of the write endpoints.
@@ -244,14 +251,30 @@ class JsonReader {
       if (pos_ >= s_.size()) return false;
       char e = s_[pos_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           if (pos_ + 4 > s_.size()) return false;
           unsigned cp = 0;
@@ -454,23 +477,100 @@ UrlBases make_bases(const std::string& api, const std::string& html) {
 
 // Key order of the two repository objects in the workflow-run example; only the URL
 // templates below and a few scalar fields appear in them.
-const char* const kRepositoryKeys[] = {
-    "id", "node_id", "name", "full_name", "owner", "private", "html_url", "description", "fork", "url",
-    "archive_url", "assignees_url", "blobs_url", "branches_url", "collaborators_url", "comments_url",
-    "commits_url", "compare_url", "contents_url", "contributors_url", "deployments_url", "downloads_url",
-    "events_url", "forks_url", "git_commits_url", "git_refs_url", "git_tags_url", "git_url",
-    "issue_comment_url", "issue_events_url", "issues_url", "keys_url", "labels_url", "languages_url",
-    "merges_url", "milestones_url", "notifications_url", "pulls_url", "releases_url", "ssh_url",
-    "stargazers_url", "statuses_url", "subscribers_url", "subscription_url", "tags_url", "teams_url",
-    "trees_url", "hooks_url"};
-const char* const kHeadRepositoryKeys[] = {
-    "id", "node_id", "name", "full_name", "private", "owner", "html_url", "description", "fork", "url",
-    "forks_url", "keys_url", "collaborators_url", "teams_url", "hooks_url", "issue_events_url", "events_url",
-    "assignees_url", "branches_url", "tags_url", "blobs_url", "git_tags_url", "git_refs_url", "trees_url",
-    "statuses_url", "languages_url", "stargazers_url", "contributors_url", "subscribers_url",
-    "subscription_url", "commits_url", "git_commits_url", "comments_url", "issue_comment_url", "contents_url",
-    "compare_url", "merges_url", "archive_url", "downloads_url", "issues_url", "pulls_url", "milestones_url",
-    "notifications_url", "labels_url", "releases_url", "deployments_url"};
+const char* const kRepositoryKeys[] = {"id",
+                                       "node_id",
+                                       "name",
+                                       "full_name",
+                                       "owner",
+                                       "private",
+                                       "html_url",
+                                       "description",
+                                       "fork",
+                                       "url",
+                                       "archive_url",
+                                       "assignees_url",
+                                       "blobs_url",
+                                       "branches_url",
+                                       "collaborators_url",
+                                       "comments_url",
+                                       "commits_url",
+                                       "compare_url",
+                                       "contents_url",
+                                       "contributors_url",
+                                       "deployments_url",
+                                       "downloads_url",
+                                       "events_url",
+                                       "forks_url",
+                                       "git_commits_url",
+                                       "git_refs_url",
+                                       "git_tags_url",
+                                       "git_url",
+                                       "issue_comment_url",
+                                       "issue_events_url",
+                                       "issues_url",
+                                       "keys_url",
+                                       "labels_url",
+                                       "languages_url",
+                                       "merges_url",
+                                       "milestones_url",
+                                       "notifications_url",
+                                       "pulls_url",
+                                       "releases_url",
+                                       "ssh_url",
+                                       "stargazers_url",
+                                       "statuses_url",
+                                       "subscribers_url",
+                                       "subscription_url",
+                                       "tags_url",
+                                       "teams_url",
+                                       "trees_url",
+                                       "hooks_url"};
+const char* const kHeadRepositoryKeys[] = {"id",
+                                           "node_id",
+                                           "name",
+                                           "full_name",
+                                           "private",
+                                           "owner",
+                                           "html_url",
+                                           "description",
+                                           "fork",
+                                           "url",
+                                           "forks_url",
+                                           "keys_url",
+                                           "collaborators_url",
+                                           "teams_url",
+                                           "hooks_url",
+                                           "issue_events_url",
+                                           "events_url",
+                                           "assignees_url",
+                                           "branches_url",
+                                           "tags_url",
+                                           "blobs_url",
+                                           "git_tags_url",
+                                           "git_refs_url",
+                                           "trees_url",
+                                           "statuses_url",
+                                           "languages_url",
+                                           "stargazers_url",
+                                           "contributors_url",
+                                           "subscribers_url",
+                                           "subscription_url",
+                                           "commits_url",
+                                           "git_commits_url",
+                                           "comments_url",
+                                           "issue_comment_url",
+                                           "contents_url",
+                                           "compare_url",
+                                           "merges_url",
+                                           "archive_url",
+                                           "downloads_url",
+                                           "issues_url",
+                                           "pulls_url",
+                                           "milestones_url",
+                                           "notifications_url",
+                                           "labels_url",
+                                           "releases_url",
+                                           "deployments_url"};
 
 const char* repository_url_suffix(const std::string& key) {
   static const std::pair<const char*, const char*> suffixes[] = {
@@ -700,8 +800,8 @@ class Renderer {
     w.string("avatar_url", "https://avatars.githubusercontent.com/u/" + std::to_string(id) + "?v=4");
     w.string("gravatar_id", "");
     w.string("url", url);
-    w.string("html_url", type == "Bot" ? bases_.html + "/apps/" + login.substr(0, login.size() - 5)
-                                       : bases_.html + "/" + login);
+    w.string("html_url",
+             type == "Bot" ? bases_.html + "/apps/" + login.substr(0, login.size() - 5) : bases_.html + "/" + login);
     w.string("followers_url", url + "/followers");
     w.string("following_url", url + "/following{/other_user}");
     w.string("gists_url", url + "/gists{/gist_id}");
@@ -1011,6 +1111,13 @@ std::string make_zip(const std::vector<std::pair<std::string, std::string>>& fil
 const char kJson[] = "application/json; charset=utf-8";
 const char kDocs[] = "https://docs.github.com/rest/actions/";
 
+// Replaces status and body; a body starting with '<' goes out as HTML, as from a proxy.
+void set_fault_body(httplib::Response& res, int status, const std::string& body) {
+  res.status = status;
+  res.headers.erase("Content-Type");
+  res.set_content(body, !body.empty() && body[0] == '<' ? "text/html; charset=utf-8" : kJson);
+}
+
 std::string error_body(const std::string& message, const std::string& doc) {
   std::string out = "{\"message\":";
   append_json_string(out, message);
@@ -1024,8 +1131,9 @@ std::string error_body(const std::string& message, const std::string& doc) {
 struct Call {
   const httplib::Request& req;
   httplib::Response& res;
-  std::string raw_path;
-  QueryList query;
+  std::string raw_path;   // as received, without the query
+  std::string raw_query;  // as received, without '?'
+  QueryList query;        // decoded, in order
 
   std::string param(const char* name) const {
     for (const auto& [k, v] : query)
@@ -1171,8 +1279,8 @@ struct FakeGitHub::Impl {
   void job_route(Call& call, const std::string& owner, const std::string& repo, const std::vector<std::string>& rest);
 
   std::shared_ptr<const std::vector<const Run*>> listing(const std::string& key, const std::vector<Run>& stored,
-                                                          const std::function<bool(const Run&)>& keep);
-  void paginate(Call& call, int64_t visible, int64_t& per_page, int64_t& page, int64_t& first, int64_t& last);
+                                                         const std::function<bool(const Run&)>& keep);
+  std::pair<int64_t, int64_t> paginate(Call& call, int64_t visible);
   std::string blob_url(const std::string& path) const;
   void stall(std::chrono::milliseconds how_long);
   void shutdown_connections();
@@ -1182,8 +1290,7 @@ void FakeGitHub::Impl::record(const Call& call) {
   RecordedRequest r;
   r.method = call.req.method;
   r.path = call.raw_path;
-  size_t q = call.req.target.find('?');
-  if (q != std::string::npos) r.query = call.req.target.substr(q + 1);
+  r.query = call.raw_query;
   for (const auto& [k, v] : call.query) r.params.emplace(k, v);
   for (const auto& [k, v] : call.req.headers) {
     // The library adds the socket addresses as pseudo-headers; they were not sent.
@@ -1220,9 +1327,9 @@ std::string FakeGitHub::Impl::blob_url(const std::string& path) const {
 }
 
 void FakeGitHub::Impl::handle(const httplib::Request& req, httplib::Response& res) {
-  Call call{req, res, req.target.substr(0, req.target.find('?')), {}};
-  size_t q = req.target.find('?');
-  if (q != std::string::npos) call.query = parse_query(req.target.substr(q + 1));
+  const size_t q = req.target.find('?');
+  Call call{req, res, req.target.substr(0, q), q == std::string::npos ? "" : req.target.substr(q + 1), {}};
+  call.query = parse_query(call.raw_query);
   record(call);
 
   Fault fault;
@@ -1236,9 +1343,7 @@ void FakeGitHub::Impl::handle(const httplib::Request& req, httplib::Response& re
 
   const bool blob = call.raw_path.rfind("/blob/", 0) == 0;
   if (faulted && fault.kind == Fault::Kind::Status) {
-    res.status = fault.http_status;
-    res.set_content(fault.response_body,
-                    !fault.response_body.empty() && fault.response_body[0] == '<' ? "text/html; charset=utf-8" : kJson);
+    set_fault_body(res, fault.http_status, fault.response_body);
   } else if (blob) {
     serve_blob(call);
   } else {
@@ -1247,17 +1352,19 @@ void FakeGitHub::Impl::handle(const httplib::Request& req, httplib::Response& re
   if (!blob) finish(call);
 
   if (!faulted) return;
-  for (const auto& [name, value] : fault.extra_headers) res.set_header(name, value);
+  for (const auto& [name, value] : fault.extra_headers) {
+    res.headers.erase(name);
+    res.set_header(name, value);
+  }
   if (fault.kind == Fault::Kind::Body) {
-    res.status = fault.http_status;
-    res.set_content(fault.response_body,
-                    !fault.response_body.empty() && fault.response_body[0] == '<' ? "text/html; charset=utf-8" : kJson);
+    set_fault_body(res, fault.http_status, fault.response_body);
   } else if (fault.kind == Fault::Kind::Truncate) {
     auto body = std::make_shared<std::string>(std::move(res.body));
     res.body.clear();
     const size_t declared = body->empty() ? 64 : body->size();
     const size_t sent = body->size() / 2;
-    std::string type = res.get_header_value("Content-Type");
+    const std::string type = res.get_header_value("Content-Type");
+    res.headers.erase("Content-Type");
     res.set_content_provider(declared, type.empty() ? kJson : type,
                              [body, sent](size_t offset, size_t, httplib::DataSink& sink) {
                                if (offset == 0 && sent > 0) return sink.write(body->data(), sent);
@@ -1338,14 +1445,15 @@ void FakeGitHub::Impl::finish(Call& call) {
   res.set_header("x-github-api-version-selected", "2022-11-28");
   res.set_header("x-github-media-type", "github.v3; format=json");
   char id[48];
-  std::snprintf(id, sizeof id, "%04X:%06llX:%08llX", port & 0xFFFF,
-                static_cast<unsigned long long>(++request_counter), static_cast<unsigned long long>(fnv1a(call.req.target)) & 0xFFFFFFFFull);
+  std::snprintf(id, sizeof id, "%04X:%06llX:%08llX", port & 0xFFFF, static_cast<unsigned long long>(++request_counter),
+                static_cast<unsigned long long>(fnv1a(call.req.target)) & 0xFFFFFFFFull);
   res.set_header("x-github-request-id", id);
   if (res.get_header_value("Content-Type").empty()) res.set_header("Content-Type", kJson);
 }
 
-std::shared_ptr<const std::vector<const Run*>> FakeGitHub::Impl::listing(
-    const std::string& key, const std::vector<Run>& stored, const std::function<bool(const Run&)>& keep) {
+std::shared_ptr<const std::vector<const Run*>> FakeGitHub::Impl::listing(const std::string& key,
+                                                                         const std::vector<Run>& stored,
+                                                                         const std::function<bool(const Run&)>& keep) {
   {
     std::lock_guard<std::mutex> lock(listing_mutex);
     for (const auto& l : listings)
@@ -1362,19 +1470,16 @@ std::shared_ptr<const std::vector<const Run*>> FakeGitHub::Impl::listing(
 
 // Clamps per_page and page as GitHub does, sets the Link header, and returns the slice
 // [first, last) of the `visible` results that this page shows.
-void FakeGitHub::Impl::paginate(Call& call, int64_t visible, int64_t& per_page, int64_t& page, int64_t& first,
-                                int64_t& last) {
+std::pair<int64_t, int64_t> FakeGitHub::Impl::paginate(Call& call, int64_t visible) {
+  int64_t per_page = 0, page = 0;
   if (!parse_int64(call.param("per_page"), per_page) || per_page < 1) per_page = 30;
   per_page = std::min<int64_t>(per_page, 100);
   if (!parse_int64(call.param("page"), page) || page < 1) page = 1;
-  if (page > visible / per_page + 1) {
-    first = last = visible;
-  } else {
-    first = (page - 1) * per_page;
-    last = std::min(visible, first + per_page);
-  }
+  // Compared before multiplying, so that a huge page number cannot overflow.
+  const int64_t first = page > visible / per_page + 1 ? visible : (page - 1) * per_page;
+  const std::pair<int64_t, int64_t> slice{first, std::min(visible, first + per_page)};
   const int64_t last_page = std::max<int64_t>(1, (visible + per_page - 1) / per_page);
-  if (page == 1 && last_page == 1) return;
+  if (page == 1 && last_page == 1) return slice;
 
   auto url = [&](int64_t n) {
     std::string u = (opts.link_base_override.empty() ? origin : opts.link_base_override) + call.raw_path + "?";
@@ -1404,6 +1509,7 @@ void FakeGitHub::Impl::paginate(Call& call, int64_t visible, int64_t& per_page, 
   std::string link;
   for (const auto& p : parts) link += (link.empty() ? "" : ", ") + p;
   call.res.set_header("Link", link);
+  return slice;
 }
 
 void FakeGitHub::Impl::list_runs(Call& call, const std::string& owner, const std::string& repo,
@@ -1417,10 +1523,11 @@ void FakeGitHub::Impl::list_runs(Call& call, const std::string& owner, const std
   if (workflow && !(wf = data.find_workflow(owner, repo, *workflow))) return call.error(404, "Not Found", anchor);
 
   const std::string actor = call.param("actor"), branch = call.param("branch"), event = call.param("event"),
-                    status = call.param("status"), created = call.param("created"),
-                    head_sha = call.param("head_sha"), check_suite = call.param("check_suite_id");
+                    status = call.param("status"), created = call.param("created"), head_sha = call.param("head_sha"),
+                    check_suite = call.param("check_suite_id");
   CreatedRange range;
-  if (!created.empty() && !parse_created(created, range)) return call.validation_failed("WorkflowRun", "created", anchor);
+  if (!created.empty() && !parse_created(created, range))
+    return call.validation_failed("WorkflowRun", "created", anchor);
   const int64_t workflow_id = wf ? wf->id : 0;
   const std::string key = lower(owner + "/" + repo) + '\n' + std::to_string(workflow_id) + '\n' + actor + '\n' +
                           branch + '\n' + event + '\n' + status + '\n' + created + '\n' + head_sha + '\n' + check_suite;
@@ -1436,8 +1543,7 @@ void FakeGitHub::Impl::list_runs(Call& call, const std::string& owner, const std
   for (const char* f : kCappingFilters) capped = capped || !call.param(f).empty();
   const int64_t total = static_cast<int64_t>(runs->size());
   const int64_t visible = capped ? std::min<int64_t>(total, opts.result_cap) : total;
-  int64_t per_page, page, first, last;
-  paginate(call, visible, per_page, page, first, last);
+  const auto [first, last] = paginate(call, visible);
   const std::string exclude = lower(call.param("exclude_pull_requests"));
   const bool include_prs = !(exclude == "true" || exclude == "1");
 
@@ -1484,8 +1590,7 @@ void FakeGitHub::Impl::list_workflows(Call& call, const std::string& owner, cons
     write(w, *wf);
     return call.json(200, std::move(body));
   }
-  int64_t per_page, page, first, last;
-  paginate(call, static_cast<int64_t>(r->workflows.size()), per_page, page, first, last);
+  const auto [first, last] = paginate(call, static_cast<int64_t>(r->workflows.size()));
   w.begin_object();
   w.number("total_count", static_cast<int64_t>(r->workflows.size()));
   w.begin_array("workflows");
@@ -1511,7 +1616,8 @@ void FakeGitHub::Impl::run_read(Call& call, const std::string& owner, const std:
   if (i + 1 < rest.size() || (!tail.empty() && tail != "jobs" && tail != "logs"))
     return call.error(404, "Not Found", "");
   if (tail == "jobs")
-    anchor = attempt ? "workflow-jobs#list-jobs-for-a-workflow-run-attempt" : "workflow-jobs#list-jobs-for-a-workflow-run";
+    anchor =
+        attempt ? "workflow-jobs#list-jobs-for-a-workflow-run-attempt" : "workflow-jobs#list-jobs-for-a-workflow-run";
   if (tail == "logs")
     anchor = attempt ? "workflow-runs#download-workflow-run-attempt-logs" : "workflow-runs#download-workflow-run-logs";
 
@@ -1528,8 +1634,7 @@ void FakeGitHub::Impl::run_read(Call& call, const std::string& owner, const std:
   Renderer render(data, bases);
   std::string body;
   if (tail == "jobs") {
-    int64_t per_page, page, first, last;
-    paginate(call, 3, per_page, page, first, last);
+    const auto [first, last] = paginate(call, 3);
     body = "{\"total_count\":3,\"jobs\":[";
     for (int64_t k = first; k < last; ++k) {
       if (k > first) body += ',';
@@ -1547,18 +1652,26 @@ void FakeGitHub::Impl::run_write(Call& call, const std::string& owner, const std
   const std::string& m = call.req.method;
   const std::string action = rest.size() == 3 ? rest[2] : "";
   std::string anchor;
-  if (m == "DELETE" && rest.size() == 2) anchor = "workflow-runs#delete-a-workflow-run";
-  else if (m == "DELETE" && action == "logs") anchor = "workflow-runs#delete-workflow-run-logs";
-  else if (m == "POST" && action == "cancel") anchor = "workflow-runs#cancel-a-workflow-run";
-  else if (m == "POST" && action == "force-cancel") anchor = "workflow-runs#force-cancel-a-workflow-run";
-  else if (m == "POST" && action == "rerun") anchor = "workflow-runs#re-run-a-workflow";
-  else if (m == "POST" && action == "rerun-failed-jobs") anchor = "workflow-runs#re-run-failed-jobs-from-a-workflow-run";
-  else if (m == "POST" && action == "approve") anchor = "workflow-runs#approve-a-workflow-run-for-a-fork-pull-request";
+  if (m == "DELETE" && rest.size() == 2)
+    anchor = "workflow-runs#delete-a-workflow-run";
+  else if (m == "DELETE" && action == "logs")
+    anchor = "workflow-runs#delete-workflow-run-logs";
+  else if (m == "POST" && action == "cancel")
+    anchor = "workflow-runs#cancel-a-workflow-run";
+  else if (m == "POST" && action == "force-cancel")
+    anchor = "workflow-runs#force-cancel-a-workflow-run";
+  else if (m == "POST" && action == "rerun")
+    anchor = "workflow-runs#re-run-a-workflow";
+  else if (m == "POST" && action == "rerun-failed-jobs")
+    anchor = "workflow-runs#re-run-failed-jobs-from-a-workflow-run";
+  else if (m == "POST" && action == "approve")
+    anchor = "workflow-runs#approve-a-workflow-run-for-a-fork-pull-request";
   else if (m == "POST" && action == "deployment_protection_rule")
     anchor = "workflow-runs#review-custom-deployment-protection-rules-for-a-workflow-run";
   else if (m == "POST" && action == "pending_deployments")
     anchor = "workflow-runs#review-pending-deployments-for-a-workflow-run";
-  else return call.error(404, "Not Found", "");
+  else
+    return call.error(404, "Not Found", "");
 
   JsonValue body;
   const bool has_body = call.req.body.find_first_not_of(" \t\r\n") != std::string::npos;
@@ -1578,8 +1691,7 @@ void FakeGitHub::Impl::run_write(Call& call, const std::string& owner, const std
   }
   if (action == "logs") return call.empty(204);
   if (action == "cancel" || action == "force-cancel") {
-    if (run->status == "completed")
-      return call.error(409, "Cannot cancel a workflow run that is completed.", anchor);
+    if (run->status == "completed") return call.error(409, "Cannot cancel a workflow run that is completed.", anchor);
     run->status = "completed";
     run->conclusion = "cancelled";
     run->updated_at = now;
@@ -1613,8 +1725,8 @@ void FakeGitHub::Impl::run_write(Call& call, const std::string& owner, const std
     return v && v->type == JsonValue::String && !v->text.empty();
   };
   const JsonValue* state = body.get("state");
-  const bool state_ok = state && state->type == JsonValue::String &&
-                        (state->text == "approved" || state->text == "rejected");
+  const bool state_ok =
+      state && state->type == JsonValue::String && (state->text == "approved" || state->text == "rejected");
   if (action == "deployment_protection_rule") {
     // Either {environment_name, state[, comment]} or {environment_name, comment}.
     const bool comment_ok = !body.get("comment") || body.get("comment")->type == JsonValue::String;
@@ -1630,7 +1742,10 @@ void FakeGitHub::Impl::run_write(Call& call, const std::string& owner, const std
     for (const auto& e : envs->items) envs_ok = envs_ok && e.type == JsonValue::Number && e.integral && e.number > 0;
   const JsonValue* comment = body.get("comment");
   if (body.type != JsonValue::Object || !envs_ok || !state_ok || !comment || comment->type != JsonValue::String)
-    return call.validation_failed("PendingDeployment", !envs_ok ? "environment_ids" : !state_ok ? "state" : "comment",
+    return call.validation_failed("PendingDeployment",
+                                  !envs_ok    ? "environment_ids"
+                                  : !state_ok ? "state"
+                                              : "comment",
                                   anchor);
   if (run->status == "waiting") {
     run->status = state->text == "approved" ? "in_progress" : "completed";
@@ -1679,10 +1794,14 @@ void FakeGitHub::Impl::job_route(Call& call, const std::string& owner, const std
   const std::string& m = call.req.method;
   const std::string action = rest.size() == 3 ? rest[2] : "";
   std::string anchor;
-  if ((m == "GET" || m == "HEAD") && rest.size() == 2) anchor = "workflow-jobs#get-a-job-for-a-workflow-run";
-  else if ((m == "GET" || m == "HEAD") && action == "logs") anchor = "workflow-jobs#download-job-logs-for-a-workflow-run";
-  else if (m == "POST" && action == "rerun") anchor = "workflow-runs#re-run-a-job-from-a-workflow-run";
-  else return call.error(404, "Not Found", "");
+  if ((m == "GET" || m == "HEAD") && rest.size() == 2)
+    anchor = "workflow-jobs#get-a-job-for-a-workflow-run";
+  else if ((m == "GET" || m == "HEAD") && action == "logs")
+    anchor = "workflow-jobs#download-job-logs-for-a-workflow-run";
+  else if (m == "POST" && action == "rerun")
+    anchor = "workflow-runs#re-run-a-job-from-a-workflow-run";
+  else
+    return call.error(404, "Not Found", "");
 
   int64_t job_id = 0;
   const bool valid = parse_int64(rest[1], job_id) && job_id % 10 >= 1 && job_id % 10 <= 3;
@@ -1714,7 +1833,8 @@ void FakeGitHub::Impl::job_route(Call& call, const std::string& owner, const std
 // The stand-in for blob storage: signed URLs only, no API headers, no token needed.
 void FakeGitHub::Impl::serve_blob(Call& call) {
   auto fail = [&](int status, const char* code) {
-    std::string body = "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>" + std::string(code) + "</Code></Error>";
+    std::string body =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>" + std::string(code) + "</Code></Error>";
     call.res.status = status;
     call.res.set_content(body, "application/xml");
   };
@@ -1744,8 +1864,9 @@ void FakeGitHub::Impl::serve_blob(Call& call) {
     return;
   }
   call.res.status = 200;
-  call.res.set_content(make_zip({{"0_build.txt", log_text(1)}, {"1_test.txt", log_text(2)}, {"2_lint.txt", log_text(3)}}),
-                       "application/zip");
+  call.res.set_content(
+      make_zip({{"0_build.txt", log_text(1)}, {"1_test.txt", log_text(2)}, {"2_lint.txt", log_text(3)}}),
+      "application/zip");
 }
 
 // Idle keep-alive connections hold a worker for up to five seconds; shutting their
@@ -1757,7 +1878,9 @@ void FakeGitHub::Impl::shutdown_connections() {
 FakeGitHub::FakeGitHub(Dataset data, Options opts) : impl_(std::make_unique<Impl>(std::move(data), std::move(opts))) {
   Impl& s = *impl_;
   const int threads = std::max(1, s.opts.threads);
-  s.server.new_task_queue = [&s, threads] { return new CountingThreadPool(static_cast<size_t>(threads), s.connections); };
+  s.server.new_task_queue = [&s, threads] {
+    return new CountingThreadPool(static_cast<size_t>(threads), s.connections);
+  };
   s.server.set_keep_alive_max_count(100000);
   s.server.set_tcp_nodelay(true);  // else small answers wait on delayed ACKs (40 ms)
   auto handler = [&s](const httplib::Request& req, httplib::Response& res) { s.handle(req, res); };
@@ -1831,9 +1954,7 @@ void FakeGitHub::with_dataset(const std::function<void(Dataset&)>& edit) {
 
 int FakeGitHub::connections_accepted() const { return impl_->connections.load(); }
 
-int FakeGitHub::rate_limit_remaining() const {
-  return std::max(0, impl_->opts.rate_limit - impl_->used.load());
-}
+int FakeGitHub::rate_limit_remaining() const { return std::max(0, impl_->opts.rate_limit - impl_->used.load()); }
 
 std::string render_workflow_run(const Dataset& data, const Run& run, const std::string& api_base,
                                 bool include_pull_requests, const std::string& html_base) {

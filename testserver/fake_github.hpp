@@ -16,10 +16,12 @@ namespace stacklite::testserver {
 
 struct RecordedRequest {
   std::string method;
-  std::string path;   // as received: still percent-encoded, without the query
-  std::string query;  // as received, without '?'
-  std::multimap<std::string, std::string> params;   // decoded query parameters
-  std::multimap<std::string, std::string> headers;  // names lower-cased
+  std::string path;                                // as received: still percent-encoded, without the query
+  std::string query;                               // as received, without '?'
+  std::multimap<std::string, std::string> params;  // decoded query parameters
+  // Names lower-cased. The HTTP library percent-decodes header values as it reads them,
+  // so "a%20b" is recorded (and checked against required_token) as "a b".
+  std::multimap<std::string, std::string> headers;
   std::string body;
   int remote_port = 0;  // the client's port: tells connections apart
 
@@ -55,12 +57,12 @@ struct Fault {
 };
 
 struct Options {
-  int port = 0;                    // 0: an ephemeral port
-  std::string path_prefix;         // "" or GitHub Enterprise style "/api/v3"
-  std::string required_token;      // when set: 401 unless "Authorization: Bearer <token>"
-  int result_cap = 1000;           // filtered listings page no further than this
-  std::string link_base_override;  // origin for Link URLs, e.g. "http://127.0.0.2:9"
-  int rate_limit = 5000;           // x-ratelimit-limit
+  int port = 0;                     // 0: an ephemeral port
+  std::string path_prefix;          // "" or GitHub Enterprise style "/api/v3"
+  std::string required_token;       // when set: 401 unless "Authorization: Bearer <token>"
+  int result_cap = 1000;            // filtered listings page no further than this
+  std::string link_base_override;   // origin for Link URLs, e.g. "http://127.0.0.2:9"
+  int rate_limit = 5000;            // x-ratelimit-limit
   bool enforce_rate_limit = false;  // 403 "API rate limit exceeded" once the budget is spent
   int threads = 8;
 };
@@ -103,8 +105,7 @@ class FakeGitHub {
 // One run as GitHub's workflow-run JSON, with API URLs under api_base (as in
 // base_url()) and web URLs under html_base.
 std::string render_workflow_run(const Dataset& data, const Run& run, const std::string& api_base,
-                                bool include_pull_requests = true,
-                                const std::string& html_base = "https://github.com");
+                                bool include_pull_requests = true, const std::string& html_base = "https://github.com");
 
 // JSON string escaping: quotes, backslashes and control characters; UTF-8 passes through.
 void append_json_string(std::string& out, const std::string& text);

@@ -87,6 +87,7 @@ void ApiClient::perform_once(const std::string& method, const std::string& url, 
   req.method = method;
   req.url = url;
   req.body = body;
+  req.fresh_connection = method != "GET";
   req.headers.push_back("User-Agent: " + settings_->user_agent);
   if (endpoint_.provider)
     for (const auto& [name, value] : endpoint_.provider->headers) req.headers.push_back(name + ": " + value);
@@ -155,6 +156,48 @@ void ApiClient::get(const std::string& start_url, HttpResponse& response) {
       if (++redirects > 5) throw Error("GET " + display_path(start_url) + ": more than 5 redirects");
       url = resolve_location(url, *location);
       if (!parse_url(url)) throw Error("GET " + display_path(start_url) + ": redirect to a non-http URL");
+      continue;
+    }
+    return;
+  }
+}
+
+namespace {
+
+// Seconds the server asked us to wait before trying a write again, or -1 when it did not.
+long requested_wait_s(const HttpResponse& response) {
+  bool secondary = false;
+  if (response.status == 403) {
+    std::string body = to_lower(response.body.view().substr(0, 2000));
+    secondary = body.find("secondary rate limit") != std::string::npos;
+  }
+  if (response.status != 429 && !secondary) return -1;
+  if (auto after = response.header("retry-after"))
+    if (auto seconds = parse_int64(trim(*after)); seconds && *seconds >= 0) return static_cast<long>(*seconds);
+  return 60;
+}
+
+}  // namespace
+
+void ApiClient::send(const std::string& method, const std::string& url, const std::string& body, HttpResponse& response) {
+  int attempt = 0;
+  while (true) {
+    try {
+      perform_once(method, url, body, response);
+    } catch (const TransportError& e) {
+      if (e.kind() == TransportError::Kind::NotSent && attempt < settings_->max_retries) {
+        backoff_sleep(settings_->retry_base_ms, attempt++);
+        continue;
+      }
+      throw Error(method + " " + display_path(url) + ": " + e.what() +
+                  (e.kind() == TransportError::Kind::NotSent
+                       ? std::string()
+                       : std::string("; the request may have reached the server, so it was not repeated")));
+    }
+    long wait_s = requested_wait_s(response);
+    if (wait_s >= 0 && wait_s <= settings_->max_wait_s && attempt < settings_->max_retries) {
+      ++attempt;
+      std::this_thread::sleep_for(std::chrono::seconds(wait_s));
       continue;
     }
     return;

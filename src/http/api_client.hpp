@@ -17,8 +17,9 @@ namespace stacklite {
 struct ClientSettings {
   long timeout_ms = 30000;
   long connect_timeout_ms = 10000;
-  int max_retries = 3;
+  long max_retries = 3;
   long retry_base_ms = 500;  // first backoff; doubles per retry, with jitter
+  long max_wait_s = 60;      // longest wait the server may ask for (Retry-After) before we give up
   std::string user_agent = std::string("stacklite/") + STACKLITE_VERSION;
 };
 
@@ -54,6 +55,12 @@ class ApiClient {
   // to the configured origin). Returns any final HTTP status; throws Error when the
   // server cannot be reached after retries.
   void get(const std::string& url, HttpResponse& response);
+
+  // Sends a write. Never follows redirects, and retries only when the request certainly
+  // did not reach the server (no connection) or the server asked to wait (429, secondary
+  // rate limit) for at most max_wait_s. Returns any HTTP status; throws Error when the
+  // server could not be reached or the transfer broke (it may then have been applied).
+  void send(const std::string& method, const std::string& url, const std::string& body, HttpResponse& response);
 
   long connections_opened() const { return transport_->connections_opened(); }
   long requests_sent() const { return requests_sent_; }

@@ -64,6 +64,7 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &CurlTransport::on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &state);
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    if (request.fresh_connection) curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &CurlTransport::on_progress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &state);
     if (request.method == "GET") {

@@ -19,6 +19,9 @@ struct HttpRequest {
   std::string url;  // absolute
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
+  // A new connection: curl silently re-sends a request whose reused connection died
+  // before answering, which must never happen to a write.
+  bool fresh_connection = false;
 };
 
 struct HttpResponse {

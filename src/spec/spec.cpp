@@ -29,6 +29,28 @@ int ResourceSpec::column_index(std::string_view wanted) const {
   return -1;
 }
 
+std::string WriteMethod::signature() const {
+  std::string out = name + "(";
+  size_t i = 0;
+  for (const auto& a : args) {
+    out += (i ? ", " : "") + std::string(a.optional ? "[" : "") + a.name + (a.optional ? "]" : "");
+    ++i;
+  }
+  return out + ")";
+}
+
+size_t WriteMethod::required_args() const {
+  size_t n = 0;
+  for (const auto& a : args) n += a.optional ? 0 : 1;
+  return n;
+}
+
+const WriteMethod* ResourceSpec::sql_delete_method() const {
+  for (const auto& m : write_methods)
+    if (!m.sql_delete.empty()) return &m;
+  return nullptr;
+}
+
 const ResourceSpec* ProviderSpec::resource(std::string_view wanted) const {
   for (const auto& r : resources)
     if (r.name == wanted) return &r;
@@ -271,6 +293,102 @@ ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, eleme
   return m;
 }
 
+WriteMethod parse_write_method(const SpecReader& r, const ResourceSpec& res, element el, const std::string& where) {
+  object obj = r.as_object(el, where);
+  WriteMethod m;
+  m.name = r.string_at(obj, "name", where, true);
+  if (!valid_identifier(m.name)) r.fail(where + ".name", "must be an SQL identifier (letters, digits, _)");
+  m.description = r.string_at(obj, "description", where, false);
+  m.verb = r.string_at(obj, "verb", where, true);
+  if (m.verb != "POST" && m.verb != "DELETE" && m.verb != "GET" && m.verb != "PUT" && m.verb != "PATCH")
+    r.fail(where + ".verb", "expected POST, PUT, PATCH, DELETE or GET, got " + quote_for_message(m.verb));
+  m.path = r.string_at(obj, "path", where, true);
+  m.pieces = parse_path_template(r, m.path, where + ".path");
+  std::string result = r.string_at(obj, "result", where, false, "status");
+  if (result == "location") m.returns_location = true;
+  else if (result != "status") r.fail(where + ".result", "expected \"status\" or \"location\"");
+
+  simdjson::dom::array args;
+  if (r.required(obj, "args", where).get(args)) r.fail(where + ".args", "expected an array");
+  size_t i = 0;
+  bool seen_optional = false;
+  for (element a : args) {
+    std::string aw = where + ".args[" + std::to_string(i++) + "]";
+    object ao = r.as_object(a, aw);
+    WriteArg arg;
+    arg.name = r.string_at(ao, "name", aw, true);
+    if (!valid_identifier(arg.name)) r.fail(aw + ".name", "must be an identifier");
+    std::string type = r.string_at(ao, "type", aw, true);
+    if (type == "TEXT") arg.type = ArgType::Text;
+    else if (type == "INTEGER") arg.type = ArgType::Integer;
+    else if (type == "BOOLEAN") arg.type = ArgType::Boolean;
+    else if (type == "INTEGER_ARRAY") arg.type = ArgType::IntegerArray;
+    else r.fail(aw + ".type", "expected TEXT, INTEGER, BOOLEAN or INTEGER_ARRAY, got " + quote_for_message(type));
+    std::string in = r.string_at(ao, "in", aw, true);
+    if (in != "path" && in != "body") r.fail(aw + ".in", "expected \"path\" or \"body\"");
+    arg.in_path = in == "path";
+    arg.optional = r.bool_at(ao, "optional", aw, false);
+    if (seen_optional && !arg.optional) r.fail(aw + ".optional", "a required argument cannot follow an optional one");
+    seen_optional |= arg.optional;
+    arg.body_key = r.string_at(ao, "body_key", aw, false, arg.name);
+    element allowed;
+    if (!ao.at_key("allowed").get(allowed)) arg.allowed = r.strings_at(allowed, aw + ".allowed");
+    for (const auto& other : m.args)
+      if (other.name == arg.name) r.fail(aw + ".name", "'" + arg.name + "' is declared twice");
+    m.args.push_back(std::move(arg));
+  }
+  auto check_template = [&](const std::vector<PathPiece>& pieces, const std::string& pw) {
+    for (const auto& piece : pieces) {
+      if (!piece.is_param) continue;
+      bool found = false;
+      for (const auto& a : m.args) found |= a.in_path && a.name == piece.text;
+      if (!found) r.fail(pw, "uses {" + piece.text + "}, which is not a path argument");
+    }
+  };
+  check_template(m.pieces, where + ".path");
+  for (const auto& a : m.args)
+    if (a.in_path && !a.optional && m.path.find("{" + a.name + "}") == std::string::npos)
+      r.fail(where + ".args", "path argument '" + a.name + "' does not appear in the path");
+
+  element path_if;
+  if (!obj.at_key("path_if").get(path_if)) {
+    object pi = r.as_object(path_if, where + ".path_if");
+    for (auto [key, value] : pi) {
+      std::string pw = where + ".path_if." + std::string(key);
+      std::string_view alt;
+      if (value.get(alt)) r.fail(pw, "expected a path string");
+      bool is_arg = false;
+      for (const auto& a : m.args) is_arg |= a.name == key && a.optional;
+      if (!is_arg) r.fail(pw, "must name an optional argument");
+      auto pieces = parse_path_template(r, std::string(alt), pw);
+      check_template(pieces, pw);
+      m.path_if.emplace_back(std::string(key), std::move(pieces));
+    }
+  }
+
+  element sql_delete;
+  if (!obj.at_key("sql_delete").get(sql_delete)) {
+    std::string dw = where + ".sql_delete";
+    object sd = r.as_object(sql_delete, dw);
+    for (auto [key, value] : sd) {
+      std::string_view column;
+      if (value.get(column)) r.fail(dw + "." + std::string(key), "expected a column name");
+      int c = res.column_index(column);
+      if (c < 0) r.fail(dw + "." + std::string(key), "names no column: " + quote_for_message(column));
+      if (c != res.key_column && !res.columns[c].input)
+        r.fail(dw + "." + std::string(key), "must be the key column or an input column");
+      m.sql_delete.emplace_back(std::string(key), c);
+    }
+    for (const auto& a : m.args) {
+      if (a.optional) continue;
+      bool mapped = false;
+      for (const auto& [arg, column] : m.sql_delete) mapped |= arg == a.name;
+      if (!mapped) r.fail(dw, "has no column for the required argument '" + a.name + "'");
+    }
+  }
+  return m;
+}
+
 ResourceSpec parse_resource(SpecReader& r, element el, const std::string& where) {
   object obj = r.as_object(el, where);
   ResourceSpec res;
@@ -314,6 +432,27 @@ ResourceSpec parse_resource(SpecReader& r, element el, const std::string& where)
   i = 0;
   for (element m : methods) res.read_methods.push_back(parse_read_method(r, res, m, "read_methods[" + std::to_string(i++) + "]"));
   if (res.read_methods.empty()) r.fail("read_methods", "must declare at least one method");
+
+  std::string key = r.string_at(obj, "key_column", "", false);
+  if (!key.empty()) {
+    res.key_column = res.column_index(key);
+    if (res.key_column < 0) r.fail("key_column", "names no column: " + quote_for_message(key));
+    if (res.columns[res.key_column].type != ColumnType::Integer) r.fail("key_column", "must be an INTEGER column");
+  }
+  element writes;
+  if (!obj.at_key("write_methods").get(writes)) {
+    simdjson::dom::array arr;
+    if (writes.get(arr)) r.fail("write_methods", "expected an array");
+    i = 0;
+    for (element w : arr) {
+      std::string ww = "write_methods[" + std::to_string(i++) + "]";
+      res.write_methods.push_back(parse_write_method(r, res, w, ww));
+    }
+    int deletes = 0;
+    for (const auto& m : res.write_methods) deletes += !m.sql_delete.empty();
+    if (deletes > 1) r.fail("write_methods", "only one method may serve DELETE (sql_delete)");
+    if (deletes == 1 && res.key_column < 0) r.fail("key_column", "is required when a method serves DELETE");
+  }
   r.set_resource("");
   return res;
 }

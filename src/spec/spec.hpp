@@ -64,11 +64,44 @@ struct ReadMethod {
   ResultCap cap;
 };
 
+enum class ArgType { Text, Integer, Boolean, IntegerArray };
+
+// One argument of a write method's SQL function, in call order.
+struct WriteArg {
+  std::string name;
+  ArgType type = ArgType::Text;
+  bool in_path = false;  // else a body field
+  bool optional = false;  // only trailing arguments may be optional
+  std::string body_key;   // body field name (defaults to name)
+  std::vector<std::string> allowed;  // accepted values, when restricted
+};
+
+// A method that changes state: an SQL function named after it, and possibly DELETE.
+struct WriteMethod {
+  std::string name;
+  std::string description;
+  std::string verb;  // POST, DELETE, GET (for a method that answers with a redirect)
+  std::string path;
+  std::vector<PathPiece> pieces;
+  std::vector<std::pair<std::string, std::vector<PathPiece>>> path_if;  // optional arg given -> this path
+  std::vector<WriteArg> args;
+  bool returns_location = false;  // the result is the Location of a redirect
+  // For DELETE FROM <table>: argument name -> column (the key column or an input column).
+  std::vector<std::pair<std::string, int>> sql_delete;
+
+  std::string signature() const;  // "cancel_workflow_run(owner, repo, run_id)"
+  size_t required_args() const;
+};
+
 struct ResourceSpec {
   std::string name;
   std::string description;
   std::vector<ColumnSpec> columns;
   std::vector<ReadMethod> read_methods;  // most specific first
+  std::vector<WriteMethod> write_methods;
+  int key_column = -1;  // unique per row: the rowid, and what DELETE names a row by
+
+  const WriteMethod* sql_delete_method() const;
 
   int column_index(std::string_view name) const;  // -1 when absent
 };

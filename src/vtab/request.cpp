@@ -10,21 +10,6 @@
 
 namespace stacklite {
 
-std::string SqlValue::to_text() const {
-  switch (kind) {
-    case Kind::Null: return std::string();
-    case Kind::Int: return std::to_string(i);
-    case Kind::Real: {
-      if (std::floor(d) == d && std::fabs(d) < 9e15) return std::to_string(static_cast<int64_t>(d));
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.17g", d);
-      return buf;
-    }
-    case Kind::Text: return text;
-  }
-  return std::string();
-}
-
 bool is_api_date(const std::string& v) {
   auto digits = [&](size_t from, size_t n) {
     for (size_t k = from; k < from + n; ++k)

@@ -9,22 +9,10 @@
 #include <vector>
 
 #include "spec/spec.hpp"
+#include "util/sql_value.hpp"
 #include "vtab/plan.hpp"
 
 namespace stacklite {
-
-// A SQL value, detached from SQLite.
-struct SqlValue {
-  enum class Kind { Null, Int, Real, Text };
-  Kind kind = Kind::Null;
-  int64_t i = 0;
-  double d = 0;
-  std::string text;
-
-  static SqlValue of_int(int64_t v) { SqlValue s; s.kind = Kind::Int; s.i = v; return s; }
-  static SqlValue of_text(std::string v) { SqlValue s; s.kind = Kind::Text; s.text = std::move(v); return s; }
-  std::string to_text() const;
-};
 
 struct Target {
   const ReadMethod* method = nullptr;

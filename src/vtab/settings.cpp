@@ -1,32 +1,60 @@
 // Per-connection state shared by the tables and functions the extension registers:
-// the settings stacklite_config() reads and writes, with their defaults and bounds.
+// the settings stacklite_config() reads and writes, write pacing, the functions' client.
 #include "vtab/settings.hpp"
 
 #include <cstdlib>
 #include <functional>
+#include <thread>
 
 #include "spec/spec.hpp"
 #include "util/text.hpp"
 
 namespace stacklite {
 
+void ConnectionContext::pace_write() {
+  auto now = std::chrono::steady_clock::now();
+  if (wrote_) {
+    auto due = last_write_ + std::chrono::milliseconds(write_interval_ms);
+    if (due > now) std::this_thread::sleep_for(due - now);
+  }
+  wrote_ = true;
+  last_write_ = std::chrono::steady_clock::now();
+}
+
+ApiClient& ConnectionContext::default_client(const ProviderSpec& provider) {
+  Endpoint endpoint = Endpoint::resolve(provider, "", "");
+  if (!default_client_ || default_client_->endpoint().base_url != endpoint.base_url ||
+      default_client_->endpoint().provider != &provider)
+    default_client_ = std::make_unique<ApiClient>(std::move(endpoint), client);
+  return *default_client_;
+}
+
 namespace {
 
+// One integer setting: its key, bounds, where it lives, and what it means.
 struct IntSetting {
   const char* key;
   long min, max;
-  std::function<long&(ClientSettings&)> field;
+  std::function<long&(ConnectionContext&)> field;
   const char* meaning;
 };
 
 const std::vector<IntSetting>& int_settings() {
   static const std::vector<IntSetting> settings = {
-      {"timeout_ms", 1, 3600000, [](ClientSettings& s) -> long& { return s.timeout_ms; },
+      {"timeout_ms", 1, 3600000, [](ConnectionContext& c) -> long& { return c.client->timeout_ms; },
        "a request that receives no data for this long fails"},
-      {"connect_timeout_ms", 1, 3600000, [](ClientSettings& s) -> long& { return s.connect_timeout_ms; },
-       "connecting longer than this fails"},
-      {"retry_backoff_ms", 0, 600000, [](ClientSettings& s) -> long& { return s.retry_base_ms; },
+      {"connect_timeout_ms", 1, 3600000, [](ConnectionContext& c) -> long& { return c.client->connect_timeout_ms; },
+       "connecting for longer than this fails"},
+      {"max_retries", 0, 20, [](ConnectionContext& c) -> long& { return c.client->max_retries; },
+       "retries of a failed read; of a write only when it was not sent or the server asked to wait"},
+      {"retry_backoff_ms", 0, 600000, [](ConnectionContext& c) -> long& { return c.client->retry_base_ms; },
        "first wait before retrying a failed read; doubles per retry"},
+      {"max_wait_s", 0, 86400, [](ConnectionContext& c) -> long& { return c.client->max_wait_s; },
+       "longest wait a server may ask for (Retry-After) before giving up"},
+      {"dry_run", 0, 1, [](ConnectionContext& c) -> long& { return c.dry_run; },
+       "1: writes report what they would send and send nothing"},
+      {"write_interval_ms", 0, 600000, [](ConnectionContext& c) -> long& { return c.write_interval_ms; },
+       "the least time between two writes"},
   };
   return settings;
 }
@@ -34,13 +62,11 @@ const std::vector<IntSetting>& int_settings() {
 std::string known_keys() {
   std::string out;
   for (const auto& s : int_settings()) out += std::string(out.empty() ? "" : ", ") + s.key;
-  out += ", max_retries, user_agent";
-  return out;
+  return out + ", user_agent";
 }
 
 void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   auto& conn = *static_cast<std::shared_ptr<ConnectionContext>*>(sqlite3_user_data(ctx));
-  ClientSettings& s = *conn->client;
   if (argc < 1 || sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
     sqlite3_result_error(ctx, ("stacklite_config(key [, value]): key must be text, one of: " + known_keys()).c_str(), -1);
     return;
@@ -48,7 +74,7 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   std::string key = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
   for (const auto& setting : int_settings()) {
     if (key != setting.key) continue;
-    long& field = setting.field(s);
+    long& field = setting.field(*conn);
     if (argc == 2) {
       if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER || sqlite3_value_int64(argv[1]) < setting.min ||
           sqlite3_value_int64(argv[1]) > setting.max) {
@@ -62,31 +88,20 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     sqlite3_result_int64(ctx, field);
     return;
   }
-  if (key == "max_retries") {
-    if (argc == 2) {
-      if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER || sqlite3_value_int64(argv[1]) < 0 ||
-          sqlite3_value_int64(argv[1]) > 20) {
-        sqlite3_result_error(ctx, "stacklite_config('max_retries', value): value must be an integer from 0 to 20", -1);
-        return;
-      }
-      s.max_retries = static_cast<int>(sqlite3_value_int64(argv[1]));
-    }
-    sqlite3_result_int64(ctx, s.max_retries);
-    return;
-  }
   if (key == "user_agent") {
+    std::string& ua = conn->client->user_agent;
     if (argc == 2) {
       const unsigned char* v = sqlite3_value_text(argv[1]);
-      std::string ua = v ? reinterpret_cast<const char*>(v) : "";
-      bool clean = !ua.empty();
-      for (char c : ua) clean &= static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
+      std::string value = v ? reinterpret_cast<const char*>(v) : "";
+      bool clean = !value.empty();
+      for (char c : value) clean &= static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
       if (sqlite3_value_type(argv[1]) != SQLITE_TEXT || !clean) {
         sqlite3_result_error(ctx, "stacklite_config('user_agent', value): value must be non-empty text without control characters", -1);
         return;
       }
-      s.user_agent = ua;
+      ua = value;
     }
-    sqlite3_result_text(ctx, s.user_agent.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_result_text(ctx, ua.c_str(), -1, SQLITE_TRANSIENT);
     return;
   }
   sqlite3_result_error(ctx, ("stacklite_config: unknown key " + quote_for_message(key) + "; known keys: " + known_keys()).c_str(), -1);
@@ -107,14 +122,14 @@ int register_config_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx
   return rc;
 }
 
-std::string without_secrets(std::string message) {
-  std::vector<std::string> names;
+std::string without_secrets(std::string message, const std::string& extra) {
+  std::vector<std::string> tokens;
   for (const auto& p : bundled_providers())
-    for (const auto& n : p.token_envs) names.push_back(n);
-  for (const auto& name : names) {
-    const char* v = std::getenv(name.c_str());
-    if (!v || std::string(v).size() < 4) continue;
-    std::string token = v;
+    for (const auto& n : p.token_envs)
+      if (const char* v = std::getenv(n.c_str())) tokens.emplace_back(v);
+  tokens.push_back(extra);
+  for (const auto& token : tokens) {
+    if (token.size() < 4) continue;
     for (size_t pos; (pos = message.find(token)) != std::string::npos;) message.replace(pos, token.size(), "[token]");
   }
   return message;

@@ -1,7 +1,8 @@
 // Per-connection state shared by the tables and functions the extension registers:
-// the settings stacklite_config() reads and writes, with their defaults and bounds.
+// the settings stacklite_config() reads and writes, write pacing, the functions' client.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,12 +14,25 @@ namespace stacklite {
 
 struct ConnectionContext {
   std::shared_ptr<ClientSettings> client = std::make_shared<ClientSettings>();
+  long dry_run = 0;               // 1: writes report what they would send and send nothing
+  long write_interval_ms = 1000;  // GitHub asks for at least a second between writes
+
+  // Waits until write_interval_ms has passed since the previous write on this connection.
+  void pace_write();
+  // The client the write functions use: the provider's default base URL and token
+  // (GITHUB_API_URL, GITHUB_TOKEN), rebuilt when the base URL changes.
+  ApiClient& default_client(const ProviderSpec& provider);
+
+ private:
+  std::chrono::steady_clock::time_point last_write_{};
+  bool wrote_ = false;
+  std::unique_ptr<ApiClient> default_client_;
 };
 
 // Registers stacklite_config(key [, value]) on the connection.
 int register_config_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx);
 
-// Scrubs every token the providers could send from a message.
-std::string without_secrets(std::string message);
+// Removes from a message every token the providers could send (and `extra`).
+std::string without_secrets(std::string message, const std::string& extra = std::string());
 
 }  // namespace stacklite

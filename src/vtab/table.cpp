@@ -10,11 +10,15 @@
 // Scan streams their pages.
 #include "vtab/table.hpp"
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <unordered_map>
+
 #include "http/api_client.hpp"
+#include "methods/sql_functions.hpp"
 #include "util/text.hpp"
 #include "vtab/plan.hpp"
 #include "vtab/request.hpp"
@@ -37,6 +41,9 @@ struct Table {
   ModuleAux* aux;
   std::string name;
   std::unique_ptr<ApiClient> client;
+  // DELETE names rows by rowid (the key column) only; the inputs that produced each row
+  // (owner, repo) are remembered when SQLite reads its rowid, until the statement ends.
+  std::unordered_map<int64_t, std::vector<SqlValue>> delete_inputs;
 };
 
 struct Cursor {
@@ -48,13 +55,7 @@ struct Cursor {
 };
 
 std::string scrubbed(const Table* t, std::string message) {
-  message = without_secrets(std::move(message));
-  if (t && t->client) {
-    std::string token = t->client->endpoint().token();
-    if (token.size() >= 4)
-      for (size_t pos; (pos = message.find(token)) != std::string::npos;) message.replace(pos, token.size(), "[token]");
-  }
-  return message;
+  return without_secrets(std::move(message), t && t->client ? t->client->endpoint().token() : std::string());
 }
 
 int fail(Table* t, const std::string& message) {
@@ -283,13 +284,67 @@ int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
 }
 
 int x_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
-  *rowid = reinterpret_cast<Cursor*>(cur)->rowid;
+  auto* c = reinterpret_cast<Cursor*>(cur);
+  Table* t = c->table;
+  const ResourceSpec& res = *t->aux->resource;
+  *rowid = c->rowid;
+  if (res.key_column < 0 || !c->scan) return SQLITE_OK;
+  const Cell& key = c->scan->row().cells[res.key_column];
+  if (key.kind != Cell::Kind::Int) return SQLITE_OK;
+  *rowid = key.i;
+  if (const WriteMethod* del = res.sql_delete_method()) {
+    std::vector<SqlValue> inputs;
+    for (const auto& [arg, column] : del->sql_delete) {
+      const auto& given = c->scan->target().inputs[column];
+      inputs.push_back(given ? *given : SqlValue{});
+    }
+    t->delete_inputs[key.i] = std::move(inputs);
+  }
   return SQLITE_OK;
 }
 
-int x_update(sqlite3_vtab* vtab, int, sqlite3_value**, sqlite3_int64*) {
+// DELETE: one API call per row SQLite selected. INSERT and UPDATE have no API behind them.
+int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*) {
   auto* t = reinterpret_cast<Table*>(vtab);
-  return fail(t, "the table is read-only: INSERT, UPDATE and DELETE are not supported");
+  const ResourceSpec& res = *t->aux->resource;
+  const WriteMethod* del = res.sql_delete_method();
+  if (argc != 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    return fail(t, std::string("only SELECT") + (del ? " and DELETE are" : " is") +
+                       " supported: INSERT and UPDATE have no API method behind them");
+  }
+  if (!del) return fail(t, "the table is read-only: its provider has no method that deletes a row");
+  int64_t rowid = sqlite3_value_int64(argv[0]);
+  try {
+    auto remembered = t->delete_inputs.find(rowid);
+    if (remembered == t->delete_inputs.end())
+      return fail(t, "cannot tell which run rowid " + std::to_string(rowid) + " is; delete with a WHERE clause on owner and repo");
+    // The method's arguments in its order: the key from the rowid, inputs as remembered.
+    std::vector<SqlValue> ordered;
+    for (const auto& a : del->args)
+      for (size_t i = 0; i < del->sql_delete.size(); ++i)
+        if (del->sql_delete[i].first == a.name)
+          ordered.push_back(del->sql_delete[i].second == res.key_column ? SqlValue::of_int(rowid) : remembered->second[i]);
+    WriteRequest request = build_write_request(*del, ordered);
+    HttpResponse response;
+    std::optional<std::string> dry = perform_write(*t->aux->ctx, *t->client, request, response);
+    if (dry) {
+      std::fprintf(stderr, "%s: dry run: %s\n", t->name.c_str(), dry->c_str());
+      return SQLITE_OK;
+    }
+    // A run that is already gone is what DELETE wanted.
+    if (is_success(response.status) || response.status == 404) return SQLITE_OK;
+    return fail(t, describe_http_failure(request.method, t->client->display_path(t->client->url_for(request.path)), response) +
+                       " (runs deleted before this one stay deleted: remote deletes cannot be rolled back)");
+  } catch (const std::exception& e) {
+    return fail(t, e.what());
+  }
+}
+
+int x_begin(sqlite3_vtab*) { return SQLITE_OK; }
+int x_sync(sqlite3_vtab*) { return SQLITE_OK; }
+int x_end(sqlite3_vtab* vtab) {
+  reinterpret_cast<Table*>(vtab)->delete_inputs.clear();
+  return SQLITE_OK;
 }
 
 sqlite3_module make_module() {
@@ -308,6 +363,10 @@ sqlite3_module make_module() {
   m.xColumn = x_column;
   m.xRowid = x_rowid;
   m.xUpdate = x_update;
+  m.xBegin = x_begin;
+  m.xSync = x_sync;
+  m.xCommit = x_end;
+  m.xRollback = x_end;
   return m;
 }
 

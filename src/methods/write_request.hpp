@@ -1,0 +1,32 @@
+// Write methods without SQLite: checks a call's arguments against the spec, builds the
+// request (path and JSON body), and words the JSON result a write function returns.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "http/transport.hpp"
+#include "spec/spec.hpp"
+#include "util/sql_value.hpp"
+
+namespace stacklite {
+
+struct WriteRequest {
+  std::string method;
+  std::string path;  // encoded, below the base URL
+  std::string body;  // JSON object, or "" for none
+};
+
+// Throws Error starting with the method's signature and naming the argument at fault.
+WriteRequest build_write_request(const WriteMethod& method, const std::vector<SqlValue>& args);
+
+// {"ok":true,"status":202}, {"ok":false,"status":409,"message":"..."}, with "url" for a
+// method that returns a Location and "body" when the API answered with content.
+std::string write_result(const WriteMethod& method, const HttpResponse& response);
+
+// {"ok":true,"dry_run":true,"method":"POST","url":"...","body":{...}}
+std::string dry_run_result(const WriteRequest& request, const std::string& url);
+
+bool is_success(long status);
+
+}  // namespace stacklite
