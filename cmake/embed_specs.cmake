@@ -1,4 +1,6 @@
-# Writes OUT, a C++ file holding every spec in SPECS as a string, keyed by file name.
+# Writes OUT, a C++ file holding every spec in SPECS ('|'-separated) as a string, keyed by
+# file name.
+string(REPLACE "|" ";" SPECS "${SPECS}")
 set(body "// Generated from provider_spec/ by cmake/embed_specs.cmake. Do not edit.\n")
 string(APPEND body "#include \"spec/bundled_specs.hpp\"\n\nnamespace stacklite {\n\n")
 string(APPEND body "const std::vector<BundledSpec>& bundled_specs() {\n  static const std::vector<BundledSpec> specs = {\n")

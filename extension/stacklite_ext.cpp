@@ -5,6 +5,7 @@ SQLITE_EXTENSION_INIT1
 
 #include <exception>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "spec/spec.hpp"
@@ -20,14 +21,16 @@ int register_all(sqlite3* db, char** err) {
     auto ctx = std::make_shared<stacklite::ConnectionContext>();
     int rc = stacklite::register_info_functions(db);
     if (rc == SQLITE_OK) rc = stacklite::register_config_function(db, ctx);
-    for (const auto& provider : stacklite::bundled_providers()) {
-      if (provider.name != "github") continue;  // the default provider owns the bare names
-      for (const auto& resource : provider.resources) {
-        if (rc != SQLITE_OK) break;
-        rc = stacklite::register_resource_module(db, ctx, provider, resource);
-      }
-      if (rc == SQLITE_OK) rc = stacklite::register_write_functions(db, ctx, provider);
-    }
+    // Each bundled resource name is a module; its default provider is github, whose write
+    // methods are the SQL functions.
+    std::set<std::string> names;
+    for (const auto& provider : stacklite::bundled_providers())
+      for (const auto& resource : provider.resources) names.insert(resource.name);
+    for (const auto& name : names)
+      if (rc == SQLITE_OK) rc = stacklite::register_resource_module(db, ctx, name);
+    if (rc == SQLITE_OK) rc = stacklite::register_user_spec_module(db, ctx);
+    if (const auto* github = stacklite::bundled_provider("github"); github && rc == SQLITE_OK)
+      rc = stacklite::register_write_functions(db, ctx, *github);
     if (rc != SQLITE_OK) *err = sqlite3_mprintf("stacklite: registration failed: %s", sqlite3_errmsg(db));
     return rc;
   } catch (const std::exception& e) {

@@ -21,6 +21,8 @@ Endpoint Endpoint::resolve(const ProviderSpec& provider, const std::string& base
     if (env && *env) base = env;
   }
   if (base.empty()) base = provider.base_url;
+  if (base.empty())
+    throw Error("provider '" + provider.name + "' has no default base URL: give one, e.g. base_url='https://HOST/api/v1'");
   while (!base.empty() && base.back() == '/') base.pop_back();
   auto parsed = parse_url(base);
   if (!parsed || !parsed->query.empty())

@@ -51,6 +51,12 @@ const WriteMethod* ResourceSpec::sql_delete_method() const {
   return nullptr;
 }
 
+std::string ProviderSpec::error_hint(long status) const {
+  for (const auto& [code, hint] : error_hints)
+    if (code == status) return " (" + hint + ")";
+  return std::string();
+}
+
 const ResourceSpec* ProviderSpec::resource(std::string_view wanted) const {
   for (const auto& r : resources)
     if (r.name == wanted) return &r;
@@ -471,7 +477,7 @@ ProviderSpec load_provider_spec(std::string_view json, const std::string& source
   p.name = r.string_at(obj, "provider", "", true);
   if (!valid_identifier(p.name)) r.fail("provider", "must be a name of letters, digits and _");
   p.description = r.string_at(obj, "description", "", false);
-  p.base_url = r.string_at(obj, "base_url", "", true);
+  p.base_url = r.string_at(obj, "base_url", "", false);
   p.base_url_env = r.string_at(obj, "base_url_env", "", false);
   element tokens;
   if (!obj.at_key("token_env").get(tokens)) p.token_envs = r.strings_at(tokens, "token_env");
@@ -488,6 +494,17 @@ ProviderSpec load_provider_spec(std::string_view json, const std::string& source
       std::string_view sv;
       if (value.get(sv)) r.fail("headers." + std::string(key), "expected a string");
       p.headers.emplace_back(std::string(key), std::string(sv));
+    }
+  }
+  element hints;
+  if (!obj.at_key("error_hints").get(hints)) {
+    object h = r.as_object(hints, "error_hints");
+    for (auto [key, value] : h) {
+      auto code = parse_int64(key);
+      std::string_view sv;
+      if (!code || *code < 100 || *code > 599) r.fail("error_hints." + std::string(key), "keys are HTTP statuses such as \"403\"");
+      if (value.get(sv)) r.fail("error_hints." + std::string(key), "expected a string");
+      p.error_hints.emplace_back(static_cast<long>(*code), std::string(sv));
     }
   }
   simdjson::dom::array resources;

@@ -110,13 +110,17 @@ struct ProviderSpec {
   std::string name;
   std::string description;
   std::string source;  // file the spec came from, for messages
-  std::string base_url;
+  std::string base_url;  // "" when every table must give base_url=
   std::string base_url_env;
   std::vector<std::string> token_envs;
   std::string auth_header;
   std::string auth_prefix;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<long, std::string>> error_hints;  // HTTP status -> what it means here
   std::vector<ResourceSpec> resources;
+
+  // " (hint)" for a status the spec explains, else "".
+  std::string error_hint(long status) const;
 
   const ResourceSpec* resource(std::string_view name) const;
 };

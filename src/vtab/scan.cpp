@@ -28,7 +28,8 @@ void Scan::fetch(const std::string& url) {
   ++pages_fetched_;
   if (page_.status == 404 && m.not_found_is_empty) return;
   if (page_.status < 200 || page_.status > 299)
-    throw Error(describe_http_failure("GET", client_.display_path(url), page_));
+    throw Error(describe_http_failure("GET", client_.display_path(url), page_) +
+                client_.endpoint().provider->error_hint(page_.status));
   if (m.paginated) {
     if (auto link = page_.header("link")) {
       next_url_ = link_target(*link, "next");

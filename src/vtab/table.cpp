@@ -10,7 +10,10 @@
 // Scan streams their pages.
 #include "vtab/table.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,15 +33,19 @@ namespace {
 
 constexpr unsigned int kJsonSubtype = 'J';  // SQLite's JSON functions read such text as JSON
 
+// What a module was registered for: a bundled resource name (workflow_runs, ...), whose
+// provider a table may choose, or none for the `stacklite` module that reads a spec file.
 struct ModuleAux {
   std::shared_ptr<ConnectionContext> ctx;
-  const ProviderSpec* provider;
-  const ResourceSpec* resource;
+  std::string resource_name;  // "" for the user-spec module
 };
 
 struct Table {
   sqlite3_vtab base;  // first: SQLite casts between the two
-  ModuleAux* aux;
+  std::shared_ptr<ConnectionContext> ctx;
+  std::unique_ptr<ProviderSpec> own_spec;  // a user-written spec this table loaded
+  const ProviderSpec* provider = nullptr;
+  const ResourceSpec* resource = nullptr;
   std::string name;
   std::unique_ptr<ApiClient> client;
   // DELETE names rows by rowid (the key column) only; the inputs that produced each row
@@ -87,37 +94,123 @@ std::string declare_schema(const ResourceSpec& res) {
   return sql + ")";
 }
 
+std::string provider_names() {
+  std::string out;
+  for (const auto& p : bundled_providers()) out += (out.empty() ? "" : ", ") + p.name;
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw Error("cannot read spec file " + quote_for_message(path) + ": " + std::strerror(errno));
+  std::string text;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    text.append(buf, n);
+    if (text.size() > (16u << 20)) {
+      std::fclose(f);
+      throw Error("spec file " + quote_for_message(path) + " is larger than 16 MiB");
+    }
+  }
+  std::fclose(f);
+  return text;
+}
+
+// Picks the provider and resource a new table serves, from its module and options.
+void choose_spec(Table& t, const ModuleAux& aux, std::map<std::string, std::string>& options) {
+  auto take = [&](const char* key) {
+    auto it = options.find(key);
+    if (it == options.end()) return std::string();
+    std::string v = it->second;
+    options.erase(it);
+    return v;
+  };
+  std::string provider = take("provider"), spec_path = take("spec"), resource = take("resource");
+  if (!aux.resource_name.empty()) {
+    if (!spec_path.empty() || !resource.empty())
+      throw Error("spec= and resource= belong to the stacklite module: CREATE VIRTUAL TABLE t USING "
+                  "stacklite(spec='my_spec.json', resource='name')");
+    if (provider.empty()) provider = "github";
+    t.provider = bundled_provider(provider);
+    if (!t.provider) throw Error("unknown provider " + quote_for_message(provider) + "; valid providers: " + provider_names());
+    t.resource = t.provider->resource(aux.resource_name);
+    if (!t.resource)
+      throw Error("provider '" + provider + "' has no resource '" + aux.resource_name + "'");
+    return;
+  }
+  if (!provider.empty())
+    throw Error("provider= selects a bundled provider for a bundled table (e.g. USING workflow_runs(provider='shithub', "
+                "base_url='...')); the stacklite module reads spec='file.json' instead");
+  if (spec_path.empty())
+    throw Error("spec='path/to/spec.json' is required: CREATE VIRTUAL TABLE t USING stacklite(spec='my_spec.json', "
+                "resource='name' [, base_url='...', token_env='NAME'])");
+  t.own_spec = std::make_unique<ProviderSpec>(load_provider_spec(read_file(spec_path), spec_path));
+  t.provider = t.own_spec.get();
+  if (resource.empty()) {
+    if (t.provider->resources.size() != 1) {
+      std::string names;
+      for (const auto& r : t.provider->resources) names += (names.empty() ? "" : ", ") + r.name;
+      throw Error("resource='name' is required: the spec declares " + names);
+    }
+    t.resource = &t.provider->resources.front();
+  } else {
+    t.resource = t.provider->resource(resource);
+    if (!t.resource) {
+      std::string names;
+      for (const auto& r : t.provider->resources) names += (names.empty() ? "" : ", ") + r.name;
+      throw Error("spec " + quote_for_message(spec_path) + " has no resource " + quote_for_message(resource) +
+                  "; it declares " + names);
+    }
+  }
+}
+
 int x_connect(sqlite3* db, void* paux, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
   auto* aux = static_cast<ModuleAux*>(paux);
-  std::string table_name = argc > 2 ? argv[2] : aux->resource->name;
+  std::string table_name = argc > 2 ? argv[2] : aux->resource_name;
   try {
-    std::string base_url, token_env;
+    std::map<std::string, std::string> options;
     for (int i = 3; i < argc; ++i) {
       std::string_view arg = argv[i];
       size_t eq = arg.find('=');
       std::string key = eq == std::string_view::npos ? std::string(trim(arg)) : std::string(trim(arg.substr(0, eq)));
       std::string value = eq == std::string_view::npos ? std::string() : unquote(arg.substr(eq + 1));
-      if (key == "base_url") base_url = value;
-      else if (key == "token_env") {
-        if (value.empty()) throw Error("token_env must name an environment variable, e.g. token_env='GHES_TOKEN'");
-        token_env = value;
-      } else
-        throw Error("unknown option " + quote_for_message(key) + "; valid options: base_url='https://host/api/v3', token_env='NAME'");
+      if (options.count(key)) throw Error("option " + quote_for_message(key) + " is given twice");
+      options[key] = value;
     }
-    int rc = sqlite3_declare_vtab(db, declare_schema(*aux->resource).c_str());
-    if (rc != SQLITE_OK) throw Error(std::string("cannot declare the table: ") + sqlite3_errmsg(db));
-    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
     auto table = std::make_unique<Table>();
     table->base = {};
-    table->aux = aux;
+    table->ctx = aux->ctx;
     table->name = table_name;
-    table->client = std::make_unique<ApiClient>(Endpoint::resolve(*aux->provider, base_url, token_env), aux->ctx->client);
+    choose_spec(*table, *aux, options);
+    std::string base_url, token_env;
+    for (const auto& [key, value] : options) {
+      if (key == "base_url") {
+        base_url = value;
+      } else if (key == "token_env") {
+        if (value.empty()) throw Error("token_env must name an environment variable, e.g. token_env='GHES_TOKEN'");
+        token_env = value;
+      } else {
+        throw Error("unknown option " + quote_for_message(key) + "; valid options: " +
+                    (aux->resource_name.empty() ? "spec, resource, " : "provider, ") + "base_url, token_env");
+      }
+    }
+    int rc = sqlite3_declare_vtab(db, declare_schema(*table->resource).c_str());
+    if (rc != SQLITE_OK) throw Error(std::string("cannot declare the table: ") + sqlite3_errmsg(db));
+    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    table->client = std::make_unique<ApiClient>(Endpoint::resolve(*table->provider, base_url, token_env), aux->ctx->client);
     *out = &table.release()->base;
     return SQLITE_OK;
   } catch (const std::exception& e) {
     *err = sqlite3_mprintf("%s", scrubbed(nullptr, table_name + ": " + e.what()).c_str());
     return SQLITE_ERROR;
   }
+}
+
+// The stacklite module is created explicitly (a distinct xCreate keeps it from being
+// eponymous: `SELECT * FROM stacklite` would have no spec).
+int x_create_user_table(sqlite3* db, void* paux, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
+  return x_connect(db, paux, argc, argv, out, err);
 }
 
 int x_disconnect(sqlite3_vtab* vtab) {
@@ -148,7 +241,7 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       cs[i].column = (cs[i].op == Op::Limit || cs[i].op == Op::Offset) ? -1 : c.iColumn;
       cs[i].usable = c.usable != 0;
     }
-    PlanChoice pc = choose_plan(*t->aux->resource, cs, info->colUsed);
+    PlanChoice pc = choose_plan(*t->resource, cs, info->colUsed);
     if (pc.unusable) return SQLITE_CONSTRAINT;
     for (int i = 0; i < info->nConstraint; ++i) {
       info->aConstraintUsage[i].argvIndex = pc.argv_index[i];
@@ -164,7 +257,7 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     info->needToFreeIdxStr = 1;
     info->estimatedCost = pc.cost;
     info->estimatedRows = pc.rows;
-    if (pc.plan.method >= 0 && t->aux->resource->read_methods[pc.plan.method].response == ResponseKind::Object)
+    if (pc.plan.method >= 0 && t->resource->read_methods[pc.plan.method].response == ResponseKind::Object)
       info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
     return SQLITE_OK;
   } catch (const std::exception& e) {
@@ -211,7 +304,7 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
   c->rowid = 0;
   try {
     Plan plan = Plan::decode(idx_str ? idx_str : "");
-    const ResourceSpec& res = *t->aux->resource;
+    const ResourceSpec& res = *t->resource;
     if (plan.method < 0) return fail(t, missing_inputs_message(res));
     if (static_cast<size_t>(argc) != plan.args.size()) return fail(t, "internal error: argument count does not match the plan");
     std::vector<std::vector<SqlValue>> values(argc);
@@ -258,7 +351,7 @@ void result_value(sqlite3_context* ctx, const SqlValue& v) {
 
 int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
   auto* c = reinterpret_cast<Cursor*>(cur);
-  const ResourceSpec& res = *c->table->aux->resource;
+  const ResourceSpec& res = *c->table->resource;
   if (column < 0 || static_cast<size_t>(column) >= res.columns.size() || !c->scan) return SQLITE_OK;
   const ColumnSpec& spec = res.columns[column];
   if (spec.input) {
@@ -286,7 +379,7 @@ int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
 int x_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
   auto* c = reinterpret_cast<Cursor*>(cur);
   Table* t = c->table;
-  const ResourceSpec& res = *t->aux->resource;
+  const ResourceSpec& res = *t->resource;
   *rowid = c->rowid;
   if (res.key_column < 0 || !c->scan) return SQLITE_OK;
   const Cell& key = c->scan->row().cells[res.key_column];
@@ -306,7 +399,7 @@ int x_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
 // DELETE: one API call per row SQLite selected. INSERT and UPDATE have no API behind them.
 int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*) {
   auto* t = reinterpret_cast<Table*>(vtab);
-  const ResourceSpec& res = *t->aux->resource;
+  const ResourceSpec& res = *t->resource;
   const WriteMethod* del = res.sql_delete_method();
   if (argc != 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
     return fail(t, std::string("only SELECT") + (del ? " and DELETE are" : " is") +
@@ -326,7 +419,7 @@ int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*)
           ordered.push_back(del->sql_delete[i].second == res.key_column ? SqlValue::of_int(rowid) : remembered->second[i]);
     WriteRequest request = build_write_request(*del, ordered);
     HttpResponse response;
-    std::optional<std::string> dry = perform_write(*t->aux->ctx, *t->client, request, response);
+    std::optional<std::string> dry = perform_write(*t->ctx, *t->client, request, response);
     if (dry) {
       std::fprintf(stderr, "%s: dry run: %s\n", t->name.c_str(), dry->c_str());
       return SQLITE_OK;
@@ -371,14 +464,23 @@ sqlite3_module make_module() {
 }
 
 const sqlite3_module kModule = make_module();
+const sqlite3_module kUserModule = [] {
+  sqlite3_module m = make_module();
+  m.xCreate = x_create_user_table;
+  return m;
+}();
+
+void release_aux(void* p) { delete static_cast<ModuleAux*>(p); }
 
 }  // namespace
 
-int register_resource_module(sqlite3* db, std::shared_ptr<ConnectionContext> ctx, const ProviderSpec& provider,
-                             const ResourceSpec& resource) {
-  auto* aux = new ModuleAux{std::move(ctx), &provider, &resource};
-  return sqlite3_create_module_v2(db, resource.name.c_str(), &kModule, aux,
-                                  [](void* p) { delete static_cast<ModuleAux*>(p); });
+int register_resource_module(sqlite3* db, std::shared_ptr<ConnectionContext> ctx, const std::string& resource_name) {
+  return sqlite3_create_module_v2(db, resource_name.c_str(), &kModule, new ModuleAux{std::move(ctx), resource_name},
+                                  release_aux);
+}
+
+int register_user_spec_module(sqlite3* db, std::shared_ptr<ConnectionContext> ctx) {
+  return sqlite3_create_module_v2(db, "stacklite", &kUserModule, new ModuleAux{std::move(ctx), ""}, release_aux);
 }
 
 }  // namespace stacklite

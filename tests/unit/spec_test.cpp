@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -42,8 +43,8 @@ TEST(BundledSpec, WorkflowRunsHasEveryStackqlField) {
   EXPECT_EQ(runs().columns[runs().column_index("actor_login")].json_path, (std::vector<std::string>{"actor", "login"}));
 }
 
-// Every path, path parameter, query parameter and response key the spec uses exists in
-// GitHub's OpenAPI description of the operation.
+// Every path, path parameter, query parameter, response key and column the GitHub spec uses
+// exists in GitHub's OpenAPI description of the operation.
 TEST(BundledSpec, ConformsToGitHubOpenApi) {
   simdjson::dom::parser parser;
   simdjson::dom::element api;
@@ -56,39 +57,44 @@ TEST(BundledSpec, ConformsToGitHubOpenApi) {
       return target;
     return param;
   };
-  std::set<std::string> run_properties;
-  simdjson::dom::object properties;
-  ASSERT_EQ(api["components"]["schemas"]["workflow-run"]["properties"].get(properties), simdjson::SUCCESS);
-  for (auto field : properties) run_properties.insert(std::string(field.key));
-  for (const auto& col : runs().columns) {
-    if (!col.json_path.empty()) {
-      EXPECT_TRUE(run_properties.count(col.json_path.front())) << col.name;
+  const ProviderSpec* github = bundled_provider("github");
+  ASSERT_NE(github, nullptr);
+  const std::map<std::string, std::string> item_schema = {{"workflow_runs", "workflow-run"}, {"workflow_jobs", "job"}};
+  ASSERT_EQ(github->resources.size(), item_schema.size());
+  for (const auto& res : github->resources) {
+    std::set<std::string> properties;
+    simdjson::dom::object schema;
+    ASSERT_EQ(api["components"]["schemas"][item_schema.at(res.name)]["properties"].get(schema), simdjson::SUCCESS);
+    for (auto field : schema) properties.insert(std::string(field.key));
+    for (const auto& col : res.columns) {
+      if (!col.json_path.empty()) {
+        EXPECT_TRUE(properties.count(col.json_path.front())) << res.name << "." << col.name;
+      }
     }
-  }
-
-  for (const auto& m : runs().read_methods) {
-    simdjson::dom::element op;
-    ASSERT_EQ(api["paths"][m.path]["get"].get(op), simdjson::SUCCESS) << m.path;
-    std::set<std::string> path_params, query_params;
-    simdjson::dom::array parameters;
-    ASSERT_EQ(op["parameters"].get(parameters), simdjson::SUCCESS);
-    for (simdjson::dom::element p : parameters) {
-      simdjson::dom::element param = resolve(p);
-      std::string_view in, name;
-      ASSERT_EQ(param["in"].get(in), simdjson::SUCCESS);
-      ASSERT_EQ(param["name"].get(name), simdjson::SUCCESS);
-      (in == "path" ? path_params : query_params).insert(std::string(name));
-    }
-    for (const auto& p : m.path_params) EXPECT_TRUE(path_params.count(p.param)) << m.name << " " << p.param;
-    EXPECT_EQ(path_params.size(), m.path_params.size()) << m.name;
-    for (const auto& q : m.query_params) EXPECT_TRUE(query_params.count(q.param)) << m.name << " " << q.param;
-    if (m.paginated) {
-      EXPECT_TRUE(query_params.count(m.per_page_param)) << m.name;
-    }
-    if (!m.items_key.empty()) {
-      auto schema = op["responses"]["200"]["content"]["application/json"]["schema"]["properties"];
-      EXPECT_EQ(schema[m.items_key].error(), simdjson::SUCCESS) << m.name;
-      EXPECT_EQ(schema[m.total_key].error(), simdjson::SUCCESS) << m.name;
+    for (const auto& m : res.read_methods) {
+      simdjson::dom::element op;
+      ASSERT_EQ(api["paths"][m.path]["get"].get(op), simdjson::SUCCESS) << m.path;
+      std::set<std::string> path_params, query_params;
+      simdjson::dom::array parameters;
+      ASSERT_EQ(op["parameters"].get(parameters), simdjson::SUCCESS);
+      for (simdjson::dom::element p : parameters) {
+        simdjson::dom::element param = resolve(p);
+        std::string_view in, name;
+        ASSERT_EQ(param["in"].get(in), simdjson::SUCCESS);
+        ASSERT_EQ(param["name"].get(name), simdjson::SUCCESS);
+        (in == "path" ? path_params : query_params).insert(std::string(name));
+      }
+      for (const auto& p : m.path_params) EXPECT_TRUE(path_params.count(p.param)) << m.name << " " << p.param;
+      EXPECT_EQ(path_params.size(), m.path_params.size()) << m.name;
+      for (const auto& q : m.query_params) EXPECT_TRUE(query_params.count(q.param)) << m.name << " " << q.param;
+      if (m.paginated) {
+        EXPECT_TRUE(query_params.count(m.per_page_param)) << m.name;
+      }
+      if (!m.items_key.empty()) {
+        auto envelope = op["responses"]["200"]["content"]["application/json"]["schema"]["properties"];
+        EXPECT_EQ(envelope[m.items_key].error(), simdjson::SUCCESS) << m.name;
+        EXPECT_EQ(envelope[m.total_key].error(), simdjson::SUCCESS) << m.name;
+      }
     }
   }
 }
