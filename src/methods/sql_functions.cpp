@@ -23,62 +23,39 @@ std::optional<std::string> perform_write(ConnectionContext& ctx, ApiClient& clie
   return std::nullopt;
 }
 
-namespace {
-
-struct FunctionAux {
-  std::shared_ptr<ConnectionContext> ctx;
-  const ProviderSpec* provider;
-  const WriteMethod* method;
-};
-
-SqlValue argument(sqlite3_value* v) {
-  switch (sqlite3_value_type(v)) {
-    case SQLITE_INTEGER: return SqlValue::of_int(sqlite3_value_int64(v));
-    case SQLITE_FLOAT: {
-      SqlValue s;
-      s.kind = SqlValue::Kind::Real;
-      s.d = sqlite3_value_double(v);
-      return s;
-    }
-    case SQLITE_NULL: return SqlValue{};
-    default: {
-      const unsigned char* text = sqlite3_value_text(v);
-      return SqlValue::of_text(text ? std::string(reinterpret_cast<const char*>(text), sqlite3_value_bytes(v)) : "");
-    }
-  }
-}
-
-void write_function(sqlite3_context* context, int argc, sqlite3_value** argv) {
-  auto* aux = static_cast<FunctionAux*>(sqlite3_user_data(context));
+void call_write(sqlite3_context* context, int argc, sqlite3_value** argv) {
+  auto* binding = static_cast<WriteBinding*>(sqlite3_user_data(context));
   std::string token;
   try {
+    if (!binding->method)
+      throw Error("provider '" + binding->provider->name + "' has no such method (its API is read-only)");
     std::vector<SqlValue> args;
-    for (int i = 0; i < argc; ++i) args.push_back(argument(argv[i]));
-    WriteRequest request = build_write_request(*aux->method, args);
-    ApiClient& client = aux->ctx->default_client(*aux->provider);
+    for (int i = 0; i < argc; ++i) args.push_back(sql_value_of(argv[i]));
+    WriteRequest request = build_write_request(*binding->method, args);
+    ApiClient& client = binding->client ? *binding->client : binding->ctx->default_client(*binding->provider);
     token = client.endpoint().token();
     HttpResponse response;
-    std::optional<std::string> result = perform_write(*aux->ctx, client, request, response);
-    if (!result) result = write_result(*aux->method, response);
+    std::optional<std::string> result = perform_write(*binding->ctx, client, request, response);
+    if (!result) result = write_result(*binding->method, response);
     sqlite3_result_text(context, result->c_str(), static_cast<int>(result->size()), SQLITE_TRANSIENT);
     sqlite3_result_subtype(context, 'J');
   } catch (const std::exception& e) {
-    std::string msg = without_secrets(aux->method->name + ": " + e.what(), token);
-    if (starts_with(e.what(), aux->method->name + "(")) msg = without_secrets(e.what(), token);
-    sqlite3_result_error(context, msg.c_str(), -1);
+    // Argument errors start with the signature, which names the function already.
+    std::string what = e.what();
+    std::string msg = starts_with(what, binding->function + "(") ? what : binding->function + ": " + what;
+    if (!binding->table.empty()) msg = binding->table + ": " + msg;
+    sqlite3_result_error(context, without_secrets(msg, token).c_str(), -1);
   }
 }
-
-}  // namespace
 
 int register_write_functions(sqlite3* db, std::shared_ptr<ConnectionContext> ctx, const ProviderSpec& provider) {
   for (const auto& resource : provider.resources) {
     for (const auto& method : resource.write_methods) {
-      auto* aux = new FunctionAux{ctx, &provider, &method};
+      auto* binding = new WriteBinding{ctx, &provider, &method, nullptr, "", method.name};
       // Network side effects: never DETERMINISTIC or INNOCUOUS, and only in top-level SQL.
-      int rc = sqlite3_create_function_v2(db, method.name.c_str(), -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, aux,
-                                          write_function, nullptr, nullptr,
-                                          [](void* p) { delete static_cast<FunctionAux*>(p); });
+      int rc = sqlite3_create_function_v2(db, method.name.c_str(), -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, binding,
+                                          call_write, nullptr, nullptr,
+                                          [](void* p) { delete static_cast<WriteBinding*>(p); });
       if (rc != SQLITE_OK) return rc;
     }
   }

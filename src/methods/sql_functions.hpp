@@ -16,6 +16,21 @@ namespace stacklite {
 std::optional<std::string> perform_write(ConnectionContext& ctx, ApiClient& client, const WriteRequest& request,
                                          HttpResponse& response);
 
+// What one write function calls: a provider's method through a client. Globally the
+// client is the provider's default endpoint; a table binds its own (xFindFunction), so
+// `SELECT cancel_workflow_run(owner, repo, id) FROM ghes_runs` goes to that table's host.
+struct WriteBinding {
+  std::shared_ptr<ConnectionContext> ctx;
+  const ProviderSpec* provider = nullptr;
+  const WriteMethod* method = nullptr;  // nullptr: the provider has no such method
+  ApiClient* client = nullptr;          // nullptr: the provider's default endpoint
+  std::string table;                    // the binding table, for messages ("" when global)
+  std::string function;                 // the SQL function's name
+};
+
+// The SQL function body; its user data is a WriteBinding.
+void call_write(sqlite3_context* context, int argc, sqlite3_value** argv);
+
 int register_write_functions(sqlite3* db, std::shared_ptr<ConnectionContext> ctx, const ProviderSpec& provider);
 
 }  // namespace stacklite

@@ -1,15 +1,17 @@
 // SQLite's extension API for every translation unit of the loadable module except the
-// entry point, which owns the sqlite3_api pointer (extension/stacklite_ext.cpp).
+// entry point, which owns the sqlite3_api pointer; and values crossing that boundary.
 #pragma once
 
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
-#include <string>
+#include "util/sql_value.hpp"
 
 namespace stacklite {
 
-// Copies a message into memory SQLite will free, with any token removed.
-char* sqlite_message(const std::string& message);
+// A value SQLite passed in (argument or constraint), detached from SQLite.
+SqlValue sql_value_of(sqlite3_value* value);
+// Sets a function's or column's result.
+void result_sql_value(sqlite3_context* context, const SqlValue& value);
 
 }  // namespace stacklite

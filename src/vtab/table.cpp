@@ -51,6 +51,8 @@ struct Table {
   // DELETE names rows by rowid (the key column) only; the inputs that produced each row
   // (owner, repo) are remembered when SQLite reads its rowid, until the statement ends.
   std::unordered_map<int64_t, std::vector<SqlValue>> delete_inputs;
+  // Write functions called with one of this table's columns first, bound to its client.
+  std::map<std::string, std::unique_ptr<WriteBinding>> write_bindings;
 };
 
 struct Cursor {
@@ -278,24 +280,6 @@ int x_close(sqlite3_vtab_cursor* cur) {
   return SQLITE_OK;
 }
 
-SqlValue to_sql_value(sqlite3_value* v) {
-  switch (sqlite3_value_type(v)) {
-    case SQLITE_INTEGER: return SqlValue::of_int(sqlite3_value_int64(v));
-    case SQLITE_FLOAT: {
-      SqlValue s;
-      s.kind = SqlValue::Kind::Real;
-      s.d = sqlite3_value_double(v);
-      return s;
-    }
-    case SQLITE_NULL: return SqlValue{};
-    default: {
-      const unsigned char* text = sqlite3_value_text(v);
-      return SqlValue::of_text(std::string(reinterpret_cast<const char*>(text ? text : reinterpret_cast<const unsigned char*>("")),
-                                           static_cast<size_t>(sqlite3_value_bytes(v))));
-    }
-  }
-}
-
 int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlite3_value** argv) {
   auto* c = reinterpret_cast<Cursor*>(cur);
   Table* t = c->table;
@@ -312,9 +296,9 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
       if (plan.args[i].in_list) {
         sqlite3_value* v = nullptr;
         for (int rc = sqlite3_vtab_in_first(argv[i], &v); rc == SQLITE_OK && v; rc = sqlite3_vtab_in_next(argv[i], &v))
-          values[i].push_back(to_sql_value(v));
+          values[i].push_back(sql_value_of(v));
       } else {
-        values[i].push_back(to_sql_value(argv[i]));
+        values[i].push_back(sql_value_of(argv[i]));
       }
     }
     c->scan = std::make_unique<Scan>(*t->client, res, plan, build_targets(res, plan, values));
@@ -340,15 +324,6 @@ int x_next(sqlite3_vtab_cursor* cur) {
 
 int x_eof(sqlite3_vtab_cursor* cur) { return reinterpret_cast<Cursor*>(cur)->eof ? 1 : 0; }
 
-void result_value(sqlite3_context* ctx, const SqlValue& v) {
-  switch (v.kind) {
-    case SqlValue::Kind::Null: sqlite3_result_null(ctx); break;
-    case SqlValue::Kind::Int: sqlite3_result_int64(ctx, v.i); break;
-    case SqlValue::Kind::Real: sqlite3_result_double(ctx, v.d); break;
-    case SqlValue::Kind::Text: sqlite3_result_text(ctx, v.text.data(), static_cast<int>(v.text.size()), SQLITE_TRANSIENT); break;
-  }
-}
-
 int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
   auto* c = reinterpret_cast<Cursor*>(cur);
   const ResourceSpec& res = *c->table->resource;
@@ -357,7 +332,7 @@ int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
   if (spec.input) {
     const auto& given = c->scan->target().inputs[column];
     if (given) {
-      result_value(ctx, *given);
+      result_sql_value(ctx, *given);
       return SQLITE_OK;
     }
   }
@@ -433,6 +408,30 @@ int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*)
   }
 }
 
+// `cancel_workflow_run(owner, repo, id)` over this table's rows: the write goes to the
+// table's own host and token, or fails if its provider has no such method.
+int x_find_function(sqlite3_vtab* vtab, int, const char* name, void (**func)(sqlite3_context*, int, sqlite3_value**),
+                    void** arg) {
+  auto* t = reinterpret_cast<Table*>(vtab);
+  const ProviderSpec* github = bundled_provider("github");
+  bool is_write_function = false;
+  if (github)
+    for (const auto& r : github->resources)
+      for (const auto& m : r.write_methods) is_write_function |= m.name == name;
+  if (!is_write_function) return 0;
+  auto& binding = t->write_bindings[name];
+  if (!binding) {
+    const WriteMethod* method = nullptr;
+    for (const auto& r : t->provider->resources)
+      for (const auto& m : r.write_methods)
+        if (m.name == name) method = &m;
+    binding = std::make_unique<WriteBinding>(WriteBinding{t->ctx, t->provider, method, t->client.get(), t->name, name});
+  }
+  *func = call_write;
+  *arg = binding.get();
+  return 1;
+}
+
 int x_begin(sqlite3_vtab*) { return SQLITE_OK; }
 int x_sync(sqlite3_vtab*) { return SQLITE_OK; }
 int x_end(sqlite3_vtab* vtab) {
@@ -457,6 +456,7 @@ sqlite3_module make_module() {
   m.xRowid = x_rowid;
   m.xUpdate = x_update;
   m.xBegin = x_begin;
+  m.xFindFunction = x_find_function;
   m.xSync = x_sync;
   m.xCommit = x_end;
   m.xRollback = x_end;

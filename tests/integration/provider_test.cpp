@@ -249,3 +249,53 @@ TEST_F(UserSpecTest, SpecErrorsNameTheFileResourceAndField) {
 
 }  // namespace
 }  // namespace stacklite::testing
+
+namespace stacklite::testing {
+namespace {
+
+// A write function over a table's rows goes to that table's host with its token; over a
+// read-only provider's rows it is an error, and nothing is sent anywhere.
+TEST_F(ShithubTest, WriteFunctionsOverShithubRowsSayThereIsNoSuchMethod) {
+  serve(small_dataset("forge-org", "app", 3));  // a GitHub the call must not reach either
+  auto db = connect();
+  db->query("CREATE VIRTUAL TABLE sh USING workflow_runs(provider='shithub', base_url='" + shithub_->base_url() + "')");
+  EXPECT_EQ(db->error("SELECT cancel_workflow_run(owner, repo, id) FROM sh WHERE owner = 'forge-org' AND repo = 'app' LIMIT 1"),
+            "sh: cancel_workflow_run: provider 'shithub' has no such method (its API is read-only)");
+  EXPECT_TRUE(api_requests().empty());
+}
+
+class BoundWriteTest : public ServerTest {
+ protected:
+  void SetUp() override { serve(small_dataset("octo-org", "octo-repo", 5)); }
+};
+
+TEST_F(BoundWriteTest, WritesOverATablesRowsUseThatTablesHostAndToken) {
+  testserver::Options options;
+  options.path_prefix = "/api/v3";
+  options.required_token = "ghes-secret";
+  FakeGitHub ghes(small_dataset("platform", "deploy", 30), options);
+  ScopedEnv ghes_token("GHES_TOKEN", std::string("ghes-secret"));
+  ScopedEnv github_token("GITHUB_TOKEN", std::string("github-secret"));
+  auto db = connect();
+  db->query("SELECT stacklite_config('write_interval_ms', 0)");
+  db->query("CREATE VIRTUAL TABLE ghes_runs USING workflow_runs(base_url='" + ghes.base_url() + "', token_env='GHES_TOKEN')");
+  Rows rows = db->query(
+      "SELECT id, cancel_workflow_run(owner, repo, id) FROM ghes_runs WHERE owner = 'platform' AND repo = 'deploy' "
+      "AND status = 'queued'");
+  int queued = 0;
+  for (const auto& r : small_dataset("platform", "deploy", 30).runs_for("platform", "deploy")) queued += r.status == "queued";
+  ASSERT_EQ(rows.size(), static_cast<size_t>(queued));
+  for (const auto& r : rows) EXPECT_EQ(r[1], "{\"ok\":true,\"status\":202}");
+  int cancels = 0;
+  for (const auto& r : ghes.requests())
+    if (r.method == "POST") {
+      ++cancels;
+      EXPECT_EQ(r.header("authorization"), "Bearer ghes-secret");
+      EXPECT_EQ(r.path.rfind("/api/v3/repos/platform/deploy/actions/runs/", 0), 0u);
+    }
+  EXPECT_EQ(cancels, queued);
+  EXPECT_TRUE(api_requests().empty());  // the default host saw nothing
+}
+
+}  // namespace
+}  // namespace stacklite::testing
