@@ -18,6 +18,21 @@ namespace {
 
 std::string_view trim_token(std::string_view token) { return trim(token); }
 
+// The raw text of an object or array value, which it consumes.
+std::string_view raw_container(od::value& value, od::json_type type, std::string_view what) {
+  std::string_view raw;
+  if (type == od::json_type::object) {
+    od::object obj;
+    if (auto err = value.get_object().get(obj)) malformed(err, what);
+    if (auto err = obj.raw_json().get(raw)) malformed(err, what);
+  } else {
+    od::array arr;
+    if (auto err = value.get_array().get(arr)) malformed(err, what);
+    if (auto err = arr.raw_json().get(raw)) malformed(err, what);
+  }
+  return raw;
+}
+
 }  // namespace
 
 PageDecoder::PageDecoder(const ResourceSpec& resource, uint64_t needed) : resource_(resource) {
@@ -115,21 +130,13 @@ void PageDecoder::decode_value(od::value value, const std::vector<Target>& targe
   // text once and read the inner fields from that text with a second parser.
   od::json_type type;
   if (auto err = value.type().get(type)) malformed(err, "value");
-  std::string_view raw;
-  if (type == od::json_type::object) {
-    od::object obj;
-    if (auto err = value.get_object().get(obj)) malformed(err, "object");
-    if (auto err = obj.raw_json().get(raw)) malformed(err, "object");
-  } else if (type == od::json_type::array) {
-    od::array arr;
-    if (auto err = value.get_array().get(arr)) malformed(err, "array");
-    if (auto err = arr.raw_json().get(raw)) malformed(err, "array");
-  } else {
+  if (type != od::json_type::object && type != od::json_type::array) {
     // A scalar (often null) where an object was expected: nested fields stay NULL.
     for (const auto& t : targets)
       if (t.rest.empty()) decode_leaf(value, t.column, row);
     return;
   }
+  std::string_view raw = raw_container(value, type, resource_.columns[targets.front().column].name);
   std::vector<Target> inner;
   for (const auto& t : targets) {
     if (t.rest.empty()) {
@@ -227,26 +234,12 @@ void PageDecoder::decode_leaf(od::value value, int column, Row& row) {
       cell.text = s;
       return;
     }
-    case od::json_type::object: {
+    case od::json_type::object:
+    case od::json_type::array:
       if (want != ColumnType::Json && want != ColumnType::Text) return;
-      od::object obj;
-      std::string_view raw;
-      if (auto err = value.get_object().get(obj)) malformed(err, resource_.columns[column].name);
-      if (auto err = obj.raw_json().get(raw)) malformed(err, resource_.columns[column].name);
       cell.kind = Cell::Kind::Text;
-      cell.text = raw;
+      cell.text = raw_container(value, type, resource_.columns[column].name);
       return;
-    }
-    case od::json_type::array: {
-      if (want != ColumnType::Json && want != ColumnType::Text) return;
-      od::array arr;
-      std::string_view raw;
-      if (auto err = value.get_array().get(arr)) malformed(err, resource_.columns[column].name);
-      if (auto err = arr.raw_json().get(raw)) malformed(err, resource_.columns[column].name);
-      cell.kind = Cell::Kind::Text;
-      cell.text = raw;
-      return;
-    }
   }
 }
 
