@@ -266,15 +266,15 @@ struct Person {
 
 const std::vector<Person>& humans() {
   static const std::vector<Person> people = {
-      {"octocat", 583231},          {"monalisa", 2918581},         {"hubot", 480938},
+      {"riverstone", 583417},       {"marigold-k", 2918604},       {"quietloop", 480977},
       {"nightowl-dev", 31840337},   {"pixel-pusher", 18320942},    {"byte-wrangler", 7204112},
       {"cloud-gardener", 41237701}, {"test-pilot", 12771093},      {"lint-lover", 30219854},
       {"release-captain", 5562310}, {"merge-queue-fan", 66120345}, {"yaml-whisperer", 90431277},
   };
   return people;
 }
-const Person kDependabot{"dependabot[bot]", 49699333};
-const Person kActionsBot{"github-actions[bot]", 41898282};
+const Person kDepsBot{"deps-bot[bot]", 49699517};
+const Person kCiBot{"ci-bot[bot]", 41898406};
 
 // End of the demo history: runs after it are "now" and still active.
 const int64_t kEnd = days_from_civil(2026, 11, 20) * 86400 + 18 * 3600;
@@ -307,7 +307,7 @@ struct RepoPlan {
   std::vector<size_t> team;                 // indices into humans(); first ones are maintainers
   std::vector<std::string> other_branches;  // pushed to besides the default one
   // Trigger weights: push default, pull request, fork pull request, push other, dispatch,
-  // dependabot, release.
+  // dependency-bump bot, release.
   std::vector<double> weights = {40, 30, 3, 8, 6, 6, 2};
   int first_pr = 100;
   int version_major = 1, version_minor = 0;
@@ -319,7 +319,7 @@ enum Kind {
   kForkPullRequest,
   kPushOther,
   kDispatch,
-  kDependabotPullRequest,
+  kDepsBotPullRequest,
   kRelease,
   kSchedule,
 };
@@ -330,7 +330,7 @@ const std::vector<Topic>& topics() {
       {"Speed up cold start by caching parsed schemas", "schema-cache"},
       {"Fix off-by-one in page parsing", "page-off-by-one"},
       {"Fix \"null\" handling in the JSON decoder", "null-decoding"},
-      {"Escape backslashes in C:\\Users\\ paths on Windows", "windows-paths"},
+      {"Escape backslashes in C:\\Users\\ style paths", "backslash-paths"},
       {"Mise à jour de la documentation ✨", "docs-fr"},
       {"Use ✓ and ✗ in status output", "status-glyphs"},
       {"Handle <script> & quotes in titles", "title-escaping"},
@@ -341,10 +341,10 @@ const std::vector<Topic>& topics() {
       {"Add rate-limit aware backoff", "rate-limit-backoff"},
       {"Remove deprecated v1 endpoints", "drop-v1"},
       {"Improve error messages for bad tokens", "token-errors"},
-      {"Support GHES base URLs", "ghes-base-url"},
+      {"Support custom API base URLs", "custom-base-url"},
       {"Align\tcolumns in the CLI table", "cli-columns"},
       {"Add integration tests for pagination", "pagination-tests"},
-      {"Cache Docker layers in CI", "docker-cache"},
+      {"Cache build layers in CI", "layer-cache"},
       {"Migrate to the new release workflow", "release-workflow"},
       {"Fix race in connection pool shutdown", "pool-race"},
       {"Document the 1,000-result cap", "doc-result-cap"},
@@ -380,7 +380,7 @@ const std::vector<std::string>& commit_bodies() {
   static const std::vector<std::string> b = {
       "Split the parser from the validator so each can be tested alone.",
       "The old code path is kept behind a flag for one release.",
-      "Closes #42.\n\nCo-authored-by: hubot <hubot@users.noreply.github.com>",
+      "Closes #42.\n\nCo-authored-by: quietloop <quietloop@example.com>",
       "See the discussion in the design doc; numbers below:\n\n  before: 120 ms\n  after:   45 ms",
       "This reverts commit 1f3e5a7c9b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a.",
   };
@@ -393,14 +393,14 @@ struct Dependency {
 
 const std::vector<Dependency>& dependencies() {
   static const std::vector<Dependency> d = {
-      {"npm_and_yarn", "lodash", "4.17.20", "4.17.21"},
-      {"npm_and_yarn", "webpack", "5.94.0", "5.97.1"},
-      {"npm_and_yarn", "@babel/core", "7.25.2", "7.26.0"},
-      {"github_actions", "actions/checkout", "4", "5"},
-      {"github_actions", "actions/setup-node", "4.0.4", "4.1.0"},
-      {"go_modules", "golang.org/x/net", "0.23.0", "0.33.0"},
-      {"pip", "requests", "2.31.0", "2.32.3"},
-      {"docker", "node", "20-alpine", "22-alpine"},
+      {"packages", "quillkit", "4.17.20", "4.17.21"},
+      {"packages", "tern-json", "5.94.0", "5.97.1"},
+      {"packages", "@fernwork/core", "7.25.2", "7.26.0"},
+      {"workflow_steps", "steps/fetch-source", "4", "5"},
+      {"workflow_steps", "steps/setup-runtime", "4.0.4", "4.1.0"},
+      {"modules", "example.org/x/wirenet", "0.23.0", "0.33.0"},
+      {"libraries", "plumline", "2.31.0", "2.32.3"},
+      {"base_images", "runtime-base", "20-slim", "22-slim"},
   };
   return d;
 }
@@ -516,7 +516,7 @@ class RepoSimulation {
           break;
         case kPullRequest:
         case kForkPullRequest:
-        case kDependabotPullRequest:
+        case kDepsBotPullRequest:
           on = wp.on_pull_request;
           break;
         case kDispatch:
@@ -583,7 +583,7 @@ class RepoSimulation {
             message = pr.topic.title + " (#" + std::to_string(pr.number) + ")";
           }
         } else if (rng_.chance(0.06)) {
-          actor = &kActionsBot;
+          actor = &kCiBot;
           message = "chore: update generated API clients";
         } else {
           actor = &team_member(false);
@@ -648,20 +648,20 @@ class RepoSimulation {
         }
         break;
       }
-      case kDependabotPullRequest: {
+      case kDepsBotPullRequest: {
         const Dependency& dep = rng_.pick(dependencies());
-        actor = &kDependabot;
+        actor = &kDepsBot;
         r.event = "pull_request";
-        r.head_branch = "dependabot/" + dep.ecosystem + "/" + dep.package + "-" + dep.to;
+        r.head_branch = "deps/" + dep.ecosystem + "/" + dep.package + "-" + dep.to;
         r.head_sha = rng_.hex(40);
         r.display_title = "Bump " + dep.package + " from " + dep.from + " to " + dep.to;
         r.head_commit_message = r.display_title + "\n\nBumps " + dep.package + " from " + dep.from + " to " + dep.to +
-                                ".\n\nSigned-off-by: dependabot[bot] <support@github.com>";
+                                ".\n\nSigned-off-by: deps-bot[bot] <deps-bot@example.com>";
         r.pull_request_numbers.push_back(next_pr_++);
         break;
       }
       case kDispatch: {
-        actor = rng_.chance(0.1) ? &kActionsBot : &team_member(true);
+        actor = rng_.chance(0.1) ? &kCiBot : &team_member(true);
         r.event = "workflow_dispatch";
         r.head_branch =
             !plan_.other_branches.empty() && rng_.chance(0.1) ? rng_.pick(plan_.other_branches) : default_branch;
@@ -670,7 +670,7 @@ class RepoSimulation {
         break;
       }
       case kRelease: {
-        actor = rng_.chance(0.3) ? &kActionsBot : &team_member(true);
+        actor = rng_.chance(0.3) ? &kCiBot : &team_member(true);
         if (rng_.chance(0.3)) {
           ++minor_;
           patch_ = 0;
@@ -793,7 +793,7 @@ class RepoSimulation {
         r.run_attempt = a;
         r.conclusion = a == attempts && rng_.chance(0.7) ? "success" : "failure";
         const Person& who = team_member(true);
-        if (rng_.chance(0.6) || r.actor_login == kDependabot.login) {
+        if (rng_.chance(0.6) || r.actor_login == kDepsBot.login) {
           r.triggering_actor_login = who.login;
           r.triggering_actor_id = who.id;
         }
@@ -904,8 +904,8 @@ WorkflowPlan ci(int64_t id, int first) {
   return wp;
 }
 
-WorkflowPlan codeql(int64_t id, int first) {
-  auto wp = workflow(id, "CodeQL", "codeql.yml", first);
+WorkflowPlan code_scan(int64_t id, int first) {
+  auto wp = workflow(id, "Code Scan", "code-scan.yml", first);
   wp.on_push = wp.on_pull_request = true;
   wp.schedule_every_days = 7;
   wp.schedule_minute = 5 * 60 + 31;
@@ -964,7 +964,7 @@ Dataset demo_dataset() {
   std::vector<RepoPlan> plans(4);
   {
     RepoPlan& p = plans[0];
-    p.workflows = {ci(159038, 1204), codeql(159039, 611), nightly(159040, 402), deploy(159041, 318, true),
+    p.workflows = {ci(159038, 1204), code_scan(159039, 611), nightly(159040, 402), deploy(159041, 318, true),
                    release(159042, 57)};
     p.repo =
         repository("octo-org", "octo-repo", 217723378, 6811672, "The flagship service of the octo org.", p.workflows);
@@ -979,8 +979,8 @@ Dataset demo_dataset() {
   {
     RepoPlan& p = plans[1];
     p.workflows = {ci(160511, 988), workflow(160512, "Integration Tests", "integration.yml", 731),
-                   workflow(160513, "Docker Publish", "docker-publish.yml", 412), deploy(160514, 199, false),
-                   codeql(160515, 254)};
+                   workflow(160513, "Image Publish", "image-publish.yml", 412), deploy(160514, 199, false),
+                   code_scan(160515, 254)};
     p.workflows[1].on_pull_request = true;
     p.workflows[1].on_push = true;
     p.workflows[1].min_seconds = 600;
@@ -988,7 +988,7 @@ Dataset demo_dataset() {
     p.workflows[1].failure_rate = 0.14;
     p.workflows[2].on_release = true;
     p.workflows[2].on_dispatch = true;
-    p.repo = repository("octo-org", "api-server", 318520147, 6811672, "REST and GraphQL API for \"octo\" apps.",
+    p.repo = repository("octo-org", "api-server", 318520147, 6811672, "REST and streaming API for \"octo\" apps.",
                         p.workflows);
     p.repo.default_branch = "main";
     p.target_runs = 800;
@@ -1001,7 +1001,7 @@ Dataset demo_dataset() {
   {
     RepoPlan& p = plans[2];
     p.workflows = {workflow(171220, "Build & Test", "build.yml", 2210),
-                   workflow(171221, "Lighthouse", "lighthouse.yml", 1402),
+                   workflow(171221, "Page Speed", "page-speed.yml", 1402),
                    workflow(171222, "Preview Deploy", "preview.yml", 1388), release(171223, 96)};
     p.workflows[0].on_push = p.workflows[0].on_pull_request = true;
     p.workflows[0].min_seconds = 150;
@@ -1020,9 +1020,8 @@ Dataset demo_dataset() {
   }
   {
     RepoPlan& p = plans[3];
-    p.workflows = {workflow(188004, "Terraform Plan", "terraform-plan.yml", 840),
-                   workflow(188005, "Terraform Apply", "terraform-apply.yml", 512),
-                   workflow(188006, "Lint", "lint.yml", 1290)};
+    p.workflows = {workflow(188004, "Infra Plan", "infra-plan.yml", 840),
+                   workflow(188005, "Infra Apply", "infra-apply.yml", 512), workflow(188006, "Lint", "lint.yml", 1290)};
     p.workflows[0].on_pull_request = true;
     p.workflows[0].min_seconds = 90;
     p.workflows[0].max_seconds = 300;
@@ -1046,7 +1045,7 @@ Dataset demo_dataset() {
 
 Dataset synthetic_dataset(const std::string& owner, const std::string& repo, int n_runs, uint64_t seed) {
   RepoPlan p;
-  p.workflows = {ci(200001, 1), codeql(200002, 1), nightly(200003, 1), deploy(200004, 1, true), release(200005, 1)};
+  p.workflows = {ci(200001, 1), code_scan(200002, 1), nightly(200003, 1), deploy(200004, 1, true), release(200005, 1)};
   p.repo = repository(owner, repo, 500000001, 9000001, "Synthetic repository for benchmarks.", p.workflows);
   p.target_runs = std::max(0, n_runs);
   // About eight runs a day, so that small sets still look like recent history.

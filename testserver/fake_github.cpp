@@ -745,7 +745,7 @@ class Renderer {
     w.string("name", name);
     w.begin_array("steps");
     if (started && conclusion != "skipped") {
-      const std::string step_names[] = {"Set up job", "Run actions/checkout@v4", "Run make " + name, "Complete job"};
+      const std::string step_names[] = {"Set up job", "Check out sources", "Run task " + name, "Complete job"};
       const int64_t span = std::max<int64_t>(4, job_end - job_start);
       for (int s = 0; s < 4; ++s) {
         const int64_t s_start = job_start + span * s / 4, s_end = job_start + span * (s + 1) / 4;
@@ -773,7 +773,7 @@ class Renderer {
     w.end_array();
     w.string("check_run_url", repo_url + "/check-runs/" + std::to_string(job_id));
     w.begin_array("labels");
-    w.string(nullptr, "ubuntu-latest");
+    w.string(nullptr, "hosted-standard");
     w.end_array();
     if (started) {
       w.number("runner_id", 1000 + r.id % 97 * 3 + k);
@@ -1854,7 +1854,7 @@ void FakeGitHub::Impl::serve_blob(Call& call) {
   if (!run) return fail(404, "BlobNotFound");
   auto log_text = [&](int k) {
     static const char* const names[] = {"build", "test", "lint"};
-    return run->run_started_at + " ##[group]Run make " + names[k - 1] + "\n" + run->run_started_at + " make " +
+    return run->run_started_at + " ##[group]Run task " + names[k - 1] + "\n" + run->run_started_at + " task " +
            names[k - 1] + "\n" + run->updated_at + " ##[endgroup]\n" + run->updated_at + " Job " + names[k - 1] +
            " finished for " + run->head_sha + "\n";
   };
