@@ -1,6 +1,7 @@
 // Scan benchmark: lists N synthetic runs from the loopback demo server (a separate
-// process) and prints rows, wall time, requests and this process's peak memory.
-// Usage: scan_bench [N ...]   (default: 1000 10000); each size runs in a fresh process.
+// process) and prints rows, wall time and this process's peak memory, with the response
+// cache off (pure streaming) and on (the default, bounded by cache_max_mb).
+// Usage: scan_bench [N ...]   (default: 1000 10000); each measurement runs in a fresh process.
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -35,7 +36,7 @@ long current_rss_kib() {
   return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-int measure(int n) {
+int measure(int n, bool cache) {
   // Start the server with n runs and read its base URL.
   int out[2], in[2];
   if (pipe(out) != 0 || pipe(in) != 0) return 1;
@@ -67,6 +68,7 @@ int measure(int n) {
     std::fprintf(stderr, "load failed: %s\n", err);
     return 1;
   }
+  if (!cache) sqlite3_exec(db, "SELECT stacklite_config('cache', 0)", nullptr, nullptr, nullptr);
   long before = current_rss_kib();
   const char* sql =
       "SELECT count(*), sum(length(name)), sum(length(actor)), count(DISTINCT head_branch), "
@@ -80,8 +82,8 @@ int measure(int n) {
   sqlite3_finalize(stmt);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   long peak = peak_rss_kib();
-  std::printf("runs=%-7d rows=%-7lld seconds=%.3f rows_per_s=%.0f rss_before_kib=%ld peak_rss_kib=%ld growth_kib=%ld\n", n,
-              rows, seconds, rows / seconds, before, peak, peak - before);
+  std::printf("runs=%-7d cache=%-3s rows=%-7lld seconds=%.3f rows_per_s=%.0f rss_before_kib=%ld peak_rss_kib=%ld growth_kib=%ld\n",
+              n, cache ? "on" : "off", rows, seconds, rows / seconds, before, peak, peak - before);
   sqlite3_close(db);
   close(in[1]);  // the server exits when its stdin closes
   int status = 0;
@@ -92,19 +94,21 @@ int measure(int n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 3 && std::string(argv[1]) == "--one") return measure(std::atoi(argv[2]));
+  if (argc == 4 && std::string(argv[1]) == "--one") return measure(std::atoi(argv[2]), std::string(argv[3]) == "on");
   std::vector<std::string> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(argv[i]);
   if (sizes.empty()) sizes = {"1000", "10000"};
   int failures = 0;
-  for (const auto& size : sizes) {
-    // A fresh process per size, so each peak is its own.
-    const char* child_argv[] = {"/proc/self/exe", "--one", size.c_str(), nullptr};
-    pid_t pid = 0;
-    if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, const_cast<char**>(child_argv), environ) != 0) return 1;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  for (const char* cache : {"off", "on"}) {
+    for (const auto& size : sizes) {
+      // A fresh process per measurement, so each peak is its own.
+      const char* child_argv[] = {"/proc/self/exe", "--one", size.c_str(), cache, nullptr};
+      pid_t pid = 0;
+      if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, const_cast<char**>(child_argv), environ) != 0) return 1;
+      int status = 0;
+      waitpid(pid, &status, 0);
+      failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
   }
   return failures ? 1 : 0;
 }

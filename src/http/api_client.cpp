@@ -1,10 +1,14 @@
-// The API client: one configured origin, its headers and token, redirects that never
-// carry the token off-origin, retries of idempotent reads, and the one error formatter.
+// The API client: one configured origin, its headers and token, redirects that never carry
+// the token off-origin, retries of reads, rate limits, conditional GETs, the error formatter.
 #include "http/api_client.hpp"
 
 #include <simdjson.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <thread>
@@ -60,7 +64,10 @@ std::string Endpoint::token_source() const {
 
 ApiClient::ApiClient(Endpoint endpoint, std::shared_ptr<const ClientSettings> settings,
                      std::unique_ptr<HttpTransport> transport)
-    : endpoint_(std::move(endpoint)), settings_(std::move(settings)), transport_(std::move(transport)) {}
+    : endpoint_(std::move(endpoint)),
+      settings_(std::move(settings)),
+      transport_(std::move(transport)),
+      jitter_(std::random_device{}()) {}
 
 std::string ApiClient::url_for(std::string_view path_and_query) const {
   return endpoint_.base_url + std::string(path_and_query);
@@ -83,8 +90,13 @@ std::string ApiClient::display_path(std::string_view url) const {
   return path.empty() ? "/" : path;
 }
 
+std::string ApiClient::token_for(const std::string& url) const {
+  if (!endpoint_.provider || endpoint_.provider->auth_header.empty() || !same_origin(url)) return std::string();
+  return endpoint_.token();
+}
+
 void ApiClient::perform_once(const std::string& method, const std::string& url, const std::string& body,
-                             HttpResponse& response) {
+                             const std::string& token, const std::string& if_none_match, HttpResponse& response) {
   HttpRequest req;
   req.method = method;
   req.url = url;
@@ -93,17 +105,18 @@ void ApiClient::perform_once(const std::string& method, const std::string& url, 
   req.headers.push_back("User-Agent: " + settings_->user_agent);
   if (endpoint_.provider)
     for (const auto& [name, value] : endpoint_.provider->headers) req.headers.push_back(name + ": " + value);
-  // The token goes to the configured origin and nowhere else.
-  if (same_origin(url) && endpoint_.provider && !endpoint_.provider->auth_header.empty()) {
-    std::string token = endpoint_.token();
-    if (!token.empty()) req.headers.push_back(endpoint_.provider->auth_header + ": " + endpoint_.provider->auth_prefix + token);
-  }
+  // token_for() gives the token only for the configured origin.
+  if (!token.empty()) req.headers.push_back(endpoint_.provider->auth_header + ": " + endpoint_.provider->auth_prefix + token);
+  if (!if_none_match.empty()) req.headers.push_back("If-None-Match: " + if_none_match);
   if (!body.empty()) req.headers.push_back("Content-Type: application/json");
   TransportLimits limits;
   limits.connect_timeout_ms = std::min(settings_->connect_timeout_ms, settings_->timeout_ms);
   limits.stall_timeout_ms = settings_->timeout_ms;
+  limits.total_timeout_ms = kDeadlineTimeouts * settings_->timeout_ms;
   ++requests_sent_;
   transport_->perform(req, limits, response);
+  if (settings_->rate_limits && same_origin(url))
+    if (auto state = RateLimitState::from(response)) settings_->rate_limits->record(endpoint_.base_url, *state);
 }
 
 namespace {
@@ -124,34 +137,130 @@ std::string resolve_location(const std::string& current, std::string_view locati
   return origin + dir + std::string(location);
 }
 
-void backoff_sleep(long base_ms, int attempt) {
-  static thread_local std::minstd_rand rng(std::random_device{}());
-  long delay = base_ms << std::min(attempt, 10);
+// The wait before retry number `attempt` (from 0): base_ms doubled per retry, plus up to
+// half again of random jitter so that many clients do not retry in step.
+long backoff_ms(long base_ms, long attempt, std::minstd_rand& rng) {
+  long delay = base_ms << std::min(attempt, 10L);
   long jitter = delay > 1 ? static_cast<long>(rng() % static_cast<unsigned long>(delay / 2 + 1)) : 0;
-  std::this_thread::sleep_for(std::chrono::milliseconds(delay + jitter));
+  return delay + jitter;
+}
+
+// Whether a response is fit to be served again on a 304: JSON (by its type, when given) that
+// opens and closes like a whole document. Cheap on purpose: a full parse would cost several
+// times the page in memory, and a body broken in transit already failed in the transport.
+bool looks_like_whole_json(const HttpResponse& response) {
+  if (auto type = response.header("content-type"); type && to_lower(*type).find("json") == std::string::npos) return false;
+  std::string_view body = trim(response.body.view());
+  if (body.size() < 2) return false;
+  return (body.front() == '{' && body.back() == '}') || (body.front() == '[' && body.back() == ']');
+}
+
+void sleep_ms(long ms) {
+  if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+// A 304 answers a conditional GET: the remembered response stands, with the headers the
+// 304 sent (fresh rate-limit headers) taking precedence.
+void revive(const ResponseCache::Entry& cached, HttpResponse& response) {
+  std::vector<std::pair<std::string, std::string>> headers = response.headers;
+  for (const auto& header : cached.headers) {
+    bool fresh = false;
+    for (const auto& h : response.headers) fresh |= h.first == header.first;
+    if (!fresh) headers.push_back(header);
+  }
+  response.status = 200;
+  response.headers = std::move(headers);
+  response.body.assign(cached.body.view());
 }
 
 }  // namespace
 
+bool ApiClient::wait_for_rate_limit(const std::string& method, const std::string& url, const HttpResponse& response,
+                                    Attempts& attempts) {
+  RateLimitHit hit = classify_rate_limit(response);
+  if (hit.kind == RateLimitHit::Kind::None) return false;
+  const long max_wait_s = settings_->max_wait_s;
+  const bool retries_left = attempts.retries < settings_->max_retries;
+  const std::string request = method + " " + display_path(url);
+  long wait_ms = 0;
+  std::string why;
+  if (hit.kind == RateLimitHit::Kind::Primary) {
+    // Nothing helps before the reset: wait for it (and a second more for clock skew) when near.
+    const RateLimitState& s = hit.state;
+    why = "primary rate limit: 0" + (s.limit >= 0 ? " of " + std::to_string(s.limit) : std::string()) +
+          " requests left" + (s.resource.empty() ? std::string() : " for " + s.resource);
+    auto now = std::chrono::system_clock::now();
+    auto due = s.reset >= 0 ? std::chrono::system_clock::time_point(std::chrono::seconds(s.reset + 1))
+                            : now + std::chrono::seconds(60);
+    wait_ms = std::max<long>(0, std::chrono::ceil<std::chrono::milliseconds>(due - now).count());
+    if (s.reset >= 0)
+      why += "; it resets at " + format_epoch_utc(s.reset) + ", in " +
+             std::to_string(std::max<int64_t>(0, s.reset - std::chrono::system_clock::to_time_t(now))) + " s";
+    else
+      why += "; no reset time was sent";
+    if (wait_ms > max_wait_s * 1000) {
+      wait_ms = -1;
+      why += ", beyond max_wait_s (" + std::to_string(max_wait_s) + ")";
+    }
+  } else {
+    // Secondary limit: Retry-After, else a minute; each further wait in this request doubles.
+    long wait_s = hit.retry_after_s >= 0 ? hit.retry_after_s : 60;
+    if (attempts.secondary_wait_s > 0) wait_s = std::max(wait_s, attempts.secondary_wait_s * 2);
+    if (wait_s > max_wait_s) {
+      why = "secondary rate limit: the wait would be " + std::to_string(wait_s) + " s" +
+            (hit.retry_after_s >= 0 && attempts.secondary_wait_s == 0 ? " (Retry-After)" : std::string()) +
+            ", beyond max_wait_s (" + std::to_string(max_wait_s) + ")";
+      wait_ms = -1;
+    } else {
+      why = "secondary rate limit";
+      attempts.secondary_wait_s = std::max(wait_s, 1L);
+      wait_ms = wait_s * 1000;
+    }
+  }
+  if (wait_ms >= 0 && !retries_left)
+    why += "; no retries left (max_retries = " + std::to_string(settings_->max_retries) + ")";
+  if (wait_ms < 0 || !retries_left) throw Error(describe_http_failure(method, display_path(url), response) + " (" + why + ")");
+  if (isatty(2))
+    std::fprintf(stderr, "stacklite: %s: %s; waiting %ld s\n", request.c_str(), why.c_str(), (wait_ms + 999) / 1000);
+  ++attempts.retries;
+  sleep_ms(wait_ms);
+  return true;
+}
+
 void ApiClient::get(const std::string& start_url, HttpResponse& response) {
   std::string url = start_url;
   int redirects = 0;
-  int attempt = 0;
+  Attempts attempts;
+  ResponseCache* cache = settings_->cache ? settings_->response_cache.get() : nullptr;
+  const size_t cache_bytes = static_cast<size_t>(settings_->cache_max_mb) << 20;
   while (true) {
+    std::string token = token_for(url);
+    std::string key = cache ? cache->key(url, token) : std::string();
+    std::shared_ptr<const ResponseCache::Entry> cached = cache ? cache->find(key) : nullptr;
     try {
-      perform_once("GET", url, std::string(), response);
+      perform_once("GET", url, std::string(), token, cached ? cached->etag : std::string(), response);
     } catch (const TransportError& e) {
-      if (attempt < settings_->max_retries) {
-        backoff_sleep(settings_->retry_base_ms, attempt++);
+      if (attempts.retries < settings_->max_retries) {
+        sleep_ms(backoff_ms(settings_->retry_base_ms, attempts.retries++, jitter_));
         continue;
       }
       throw Error("GET " + display_path(url) + ": " + e.what() +
-                  (attempt ? " (after " + std::to_string(attempt) + " retries)" : ""));
+                  (attempts.retries ? " (after " + std::to_string(attempts.retries) + " retries)" : ""));
     }
-    if (is_retryable_status(response.status) && attempt < settings_->max_retries) {
-      backoff_sleep(settings_->retry_base_ms, attempt++);
+    if (response.status == 304 && cached) {
+      revive(*cached, response);
+      return;
+    }
+    if (is_retryable_status(response.status) && attempts.retries < settings_->max_retries) {
+      long wait = backoff_ms(settings_->retry_base_ms, attempts.retries++, jitter_);
+      // A 503 may say when to come back; honour it when that is within max_wait_s.
+      if (auto after = response.header("retry-after"))
+        if (auto s = parse_int64(trim(*after)); s && *s >= 0 && *s <= settings_->max_wait_s)
+          wait = std::max(wait, static_cast<long>(*s) * 1000);
+      sleep_ms(wait);
       continue;
     }
+    if (wait_for_rate_limit("GET", url, response, attempts)) continue;
     if (is_redirect(response.status)) {
       auto location = response.header("location");
       if (!location) return;
@@ -160,35 +269,24 @@ void ApiClient::get(const std::string& start_url, HttpResponse& response) {
       if (!parse_url(url)) throw Error("GET " + display_path(start_url) + ": redirect to a non-http URL");
       continue;
     }
+    // Remembers a whole JSON 200 with an ETag; any other answer forgets what this URL had,
+    // so a 304 can never bring back an error or a damaged body.
+    if (cache) {
+      if (response.status == 200 && looks_like_whole_json(response)) cache->store(key, response, cache_bytes);
+      else cache->forget(key);
+    }
     return;
   }
 }
 
-namespace {
-
-// Seconds the server asked us to wait before trying a write again, or -1 when it did not.
-long requested_wait_s(const HttpResponse& response) {
-  bool secondary = false;
-  if (response.status == 403) {
-    std::string body = to_lower(response.body.view().substr(0, 2000));
-    secondary = body.find("secondary rate limit") != std::string::npos;
-  }
-  if (response.status != 429 && !secondary) return -1;
-  if (auto after = response.header("retry-after"))
-    if (auto seconds = parse_int64(trim(*after)); seconds && *seconds >= 0) return static_cast<long>(*seconds);
-  return 60;
-}
-
-}  // namespace
-
 void ApiClient::send(const std::string& method, const std::string& url, const std::string& body, HttpResponse& response) {
-  int attempt = 0;
+  Attempts attempts;
   while (true) {
     try {
-      perform_once(method, url, body, response);
+      perform_once(method, url, body, token_for(url), std::string(), response);
     } catch (const TransportError& e) {
-      if (e.kind() == TransportError::Kind::NotSent && attempt < settings_->max_retries) {
-        backoff_sleep(settings_->retry_base_ms, attempt++);
+      if (e.kind() == TransportError::Kind::NotSent && attempts.retries < settings_->max_retries) {
+        sleep_ms(backoff_ms(settings_->retry_base_ms, attempts.retries++, jitter_));
         continue;
       }
       throw Error(method + " " + display_path(url) + ": " + e.what() +
@@ -196,12 +294,8 @@ void ApiClient::send(const std::string& method, const std::string& url, const st
                        ? std::string()
                        : std::string("; the request may have reached the server, so it was not repeated")));
     }
-    long wait_s = requested_wait_s(response);
-    if (wait_s >= 0 && wait_s <= settings_->max_wait_s && attempt < settings_->max_retries) {
-      ++attempt;
-      std::this_thread::sleep_for(std::chrono::seconds(wait_s));
-      continue;
-    }
+    // A rate-limited write was refused, so sending it again after the wait is safe.
+    if (wait_for_rate_limit(method, url, response, attempts)) continue;
     return;
   }
 }

@@ -1,26 +1,35 @@
-// The API client: one configured origin, its headers and token, redirects that never
-// carry the token off-origin, retries of idempotent reads, and the one error formatter.
+// The API client: one configured origin, its headers and token, redirects that never carry
+// the token off-origin, retries of reads, rate limits, conditional GETs, the error formatter.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 
+#include "http/rate_limit.hpp"
+#include "http/response_cache.hpp"
 #include "http/transport.hpp"
 #include "http/url.hpp"
 #include "spec/spec.hpp"
 
 namespace stacklite {
 
-// Connection-wide knobs (stacklite_config); read at each request.
+// Connection-wide knobs (stacklite_config), read at each request, and the state every
+// client of one connection shares: the rate limits seen and the response cache.
 struct ClientSettings {
-  long timeout_ms = 30000;
+  long timeout_ms = 30000;   // no data for this long fails a request; 4x this is its deadline
   long connect_timeout_ms = 10000;
-  long max_retries = 3;
+  long max_retries = 3;      // per request: retries after failures and waits on rate limits
   long retry_base_ms = 500;  // first backoff; doubles per retry, with jitter
-  long max_wait_s = 60;      // longest wait the server may ask for (Retry-After) before we give up
+  long max_wait_s = 60;      // longest wait for a rate limit (Retry-After, reset) before giving up
+  long cache = 1;            // 1: GETs are conditional (If-None-Match) on remembered responses
+  long cache_max_mb = 8;     // the response cache's bound: memory stays flat however long the scan
   std::string user_agent = std::string("stacklite/") + STACKLITE_VERSION;
+
+  std::shared_ptr<RateLimitBook> rate_limits = std::make_shared<RateLimitBook>();
+  std::shared_ptr<ResponseCache> response_cache = std::make_shared<ResponseCache>();
 };
 
 // Where requests go and as whom.
@@ -51,28 +60,44 @@ class ApiClient {
   std::string display_path(std::string_view url) const;
   bool same_origin(std::string_view url) const;
 
-  // GET with retries on 5xx and transport failures; follows redirects (the token only
-  // to the configured origin). Returns any final HTTP status; throws Error when the
-  // server cannot be reached after retries.
+  // GET with retries on 5xx, transport failures and timeouts (backoff with jitter), waits
+  // on rate limits, and If-None-Match from the connection's response cache (a 304 comes
+  // back as the remembered 200). Follows redirects (the token only to the configured
+  // origin). Returns any final HTTP status; throws Error when the server cannot be
+  // reached after retries or a rate limit cannot be waited out.
   void get(const std::string& url, HttpResponse& response);
 
   // Sends a write. Never follows redirects, and retries only when the request certainly
-  // did not reach the server (no connection) or the server asked to wait (429, secondary
-  // rate limit) for at most max_wait_s. Returns any HTTP status; throws Error when the
-  // server could not be reached or the transfer broke (it may then have been applied).
+  // did not reach the server (no connection) or a rate limit asked to wait (429, secondary
+  // or primary limit) for at most max_wait_s. Returns any HTTP status; throws Error when
+  // the server could not be reached, the transfer broke (the write may then have been
+  // applied), or a rate limit could not be waited out (the write was refused).
   void send(const std::string& method, const std::string& url, const std::string& body, HttpResponse& response);
 
   long connections_opened() const { return transport_->connections_opened(); }
   long requests_sent() const { return requests_sent_; }
 
  private:
+  struct Attempts {
+    long retries = 0;           // retries and rate-limit waits so far
+    long secondary_wait_s = 0;  // the last wait for a secondary limit (waits double)
+  };
+  // The token this URL may carry: the configured one on the API origin, else none.
+  std::string token_for(const std::string& url) const;
   void perform_once(const std::string& method, const std::string& url, const std::string& body,
-                    HttpResponse& response);
+                    const std::string& token, const std::string& if_none_match, HttpResponse& response);
+  // When `response` is rate limited: waits as asked and returns true (send again), or
+  // throws Error saying why it gave up. False when the response is not rate limited.
+  bool wait_for_rate_limit(const std::string& method, const std::string& url, const HttpResponse& response,
+                           Attempts& attempts);
 
   Endpoint endpoint_;
   std::shared_ptr<const ClientSettings> settings_;
   std::unique_ptr<HttpTransport> transport_;
   long requests_sent_ = 0;
+  // Per client rather than thread_local: the module is loaded with dlopen, where dynamic
+  // thread-local storage trips up leak checkers.
+  std::minstd_rand jitter_;
 };
 
 // "GET /repos/o/r/actions/runs: 404 Not Found: <API message>"

@@ -2,6 +2,7 @@
 // pages of a listing travel over one kept-alive connection.
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 
@@ -59,6 +60,7 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, limits.connect_timeout_ms);
+    if (limits.total_timeout_ms > 0) curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, limits.total_timeout_ms);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &CurlTransport::on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &state);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &CurlTransport::on_header);
@@ -92,13 +94,26 @@ class CurlTransport final : public HttpTransport {
       throw TransportError(TransportError::Kind::Timeout,
                            "no data from the server for " + std::to_string(limits.stall_timeout_ms) +
                                " ms (timeout_ms); the server stalled");
+    // Nothing was sent when curl issued no request bytes: a write may then be tried again.
+    long request_bytes = 0;
+    curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes);
     switch (rc) {
       case CURLE_COULDNT_RESOLVE_HOST:
       case CURLE_COULDNT_RESOLVE_PROXY:
       case CURLE_COULDNT_CONNECT:
         throw TransportError(TransportError::Kind::NotSent, "cannot connect: " + detail);
       case CURLE_OPERATION_TIMEDOUT:
-        throw TransportError(TransportError::Kind::Timeout, "timed out: " + detail);
+        if (request_bytes == 0)
+          throw TransportError(TransportError::Kind::NotSent,
+                               "cannot connect: no connection within " +
+                                   std::to_string(std::min(limits.connect_timeout_ms, limits.total_timeout_ms > 0
+                                                                                          ? limits.total_timeout_ms
+                                                                                          : limits.connect_timeout_ms)) +
+                                   " ms (connect_timeout_ms)");
+        throw TransportError(TransportError::Kind::Timeout,
+                             "the response took longer than " + std::to_string(limits.total_timeout_ms) +
+                                 " ms in all (the request deadline: " + std::to_string(kDeadlineTimeouts) +
+                                 " x timeout_ms); the server is too slow");
       default:
         throw TransportError(TransportError::Kind::Broken, "transfer failed: " + detail);
     }

@@ -37,15 +37,22 @@ struct HttpResponse {
   }
 };
 
+// The overall deadline of one request, in multiples of timeout_ms: a server that trickles a
+// byte now and then never stalls, but cannot hold a request longer than this.
+constexpr long kDeadlineTimeouts = 4;
+
 struct TransportLimits {
   long connect_timeout_ms = 10000;
   long stall_timeout_ms = 30000;  // no bytes for this long ends the request
+  long total_timeout_ms = 120000;  // the whole request, however steadily bytes trickle in; 0: none
   size_t max_body_bytes = 256u << 20;
 };
 
 // A failure below HTTP: nothing or only part of a response arrived.
 class TransportError : public Error {
  public:
+  // NotSent: the request certainly never left (no connection); Timeout: a stall or the
+  // overall deadline; Broken: the transfer failed part way.
   enum class Kind { NotSent, Timeout, Broken };
   TransportError(Kind kind, const std::string& what) : Error(what), kind_(kind) {}
   Kind kind() const { return kind_; }

@@ -1,4 +1,5 @@
-// Introspection functions: stacklite_version() and stacklite_debug().
+// Introspection functions: stacklite_version(), stacklite_debug() and, for one connection,
+// stacklite_rate_limit() (the rate limits its requests last saw, without a request).
 #include "vtab/functions.hpp"
 
 #include <curl/curl.h>
@@ -40,7 +41,22 @@ void debug_function(sqlite3_context* ctx, int, sqlite3_value**) {
   sqlite3_result_subtype(ctx, 'J');
 }
 
+// {"https://api.github.com":{"limit":5000,"remaining":4987,"used":13,"reset":1767225600,"resource":"core"}}
+void rate_limit_function(sqlite3_context* ctx, int, sqlite3_value**) {
+  auto& conn = *static_cast<std::shared_ptr<ConnectionContext>*>(sqlite3_user_data(ctx));
+  std::string out = conn->client->rate_limits->to_json();
+  sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+  sqlite3_result_subtype(ctx, 'J');
+}
+
 }  // namespace
+
+int register_rate_limit_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx) {
+  auto* ref = new std::shared_ptr<ConnectionContext>(std::move(ctx));
+  auto release = [](void* p) { delete static_cast<std::shared_ptr<ConnectionContext>*>(p); };
+  return sqlite3_create_function_v2(db, "stacklite_rate_limit", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, ref,
+                                    rate_limit_function, nullptr, nullptr, release);
+}
 
 int register_info_functions(sqlite3* db) {
   int rc = sqlite3_create_function_v2(db, "stacklite_version", 0, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,

@@ -1,5 +1,6 @@
-// Per-connection state shared by the tables and functions the extension registers:
-// the settings stacklite_config() reads and writes, write pacing, the functions' client.
+// Per-connection state shared by the tables and functions the extension registers: the
+// settings stacklite_config() reads and writes (with the rate limits and response cache
+// every client of the connection shares), write pacing, the functions' client.
 #include "vtab/settings.hpp"
 
 #include <cstdlib>
@@ -7,6 +8,7 @@
 #include <thread>
 
 #include "spec/spec.hpp"
+#include "vtab/functions.hpp"
 #include "util/text.hpp"
 
 namespace stacklite {
@@ -31,26 +33,36 @@ ApiClient& ConnectionContext::default_client(const ProviderSpec& provider) {
 
 namespace {
 
-// One integer setting: its key, bounds, where it lives, and what it means.
+// One integer setting: its key, bounds, where it lives, what it means, and what a new
+// value must change at once (if anything).
 struct IntSetting {
   const char* key;
   long min, max;
   std::function<long&(ConnectionContext&)> field;
   const char* meaning;
+  std::function<void(ConnectionContext&)> changed = nullptr;
 };
 
 const std::vector<IntSetting>& int_settings() {
   static const std::vector<IntSetting> settings = {
       {"timeout_ms", 1, 3600000, [](ConnectionContext& c) -> long& { return c.client->timeout_ms; },
-       "a request that receives no data for this long fails"},
+       "a request that receives no data for this long fails; one that takes 4 times as long in all fails"},
       {"connect_timeout_ms", 1, 3600000, [](ConnectionContext& c) -> long& { return c.client->connect_timeout_ms; },
        "connecting for longer than this fails"},
       {"max_retries", 0, 20, [](ConnectionContext& c) -> long& { return c.client->max_retries; },
-       "retries of a failed read; of a write only when it was not sent or the server asked to wait"},
+       "retries and rate-limit waits per request; a write is retried only when it was not sent or was rate limited"},
       {"retry_backoff_ms", 0, 600000, [](ConnectionContext& c) -> long& { return c.client->retry_base_ms; },
        "first wait before retrying a failed read; doubles per retry"},
       {"max_wait_s", 0, 86400, [](ConnectionContext& c) -> long& { return c.client->max_wait_s; },
-       "longest wait a server may ask for (Retry-After) before giving up"},
+       "longest wait for a rate limit (Retry-After, or the primary limit's reset) before giving up"},
+      {"cache", 0, 1, [](ConnectionContext& c) -> long& { return c.client->cache; },
+       "1: GETs send If-None-Match for remembered responses and reuse them on 304; 0: off (and emptied)",
+       [](ConnectionContext& c) {
+         if (!c.client->cache) c.client->response_cache->clear();
+       }},
+      {"cache_max_mb", 1, 65536, [](ConnectionContext& c) -> long& { return c.client->cache_max_mb; },
+       "the most memory the response cache holds, in MiB",
+       [](ConnectionContext& c) { c.client->response_cache->trim(static_cast<size_t>(c.client->cache_max_mb) << 20); }},
       {"dry_run", 0, 1, [](ConnectionContext& c) -> long& { return c.dry_run; },
        "1: writes report what they would send and send nothing"},
       {"write_interval_ms", 0, 600000, [](ConnectionContext& c) -> long& { return c.write_interval_ms; },
@@ -84,6 +96,7 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
         return;
       }
       field = static_cast<long>(sqlite3_value_int64(argv[1]));
+      if (setting.changed) setting.changed(*conn);
     }
     sqlite3_result_int64(ctx, field);
     return;
@@ -119,7 +132,7 @@ int register_config_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx
                                     nullptr, nullptr, release);
     if (rc != SQLITE_OK) return rc;
   }
-  return rc;
+  return register_rate_limit_function(db, ctx);
 }
 
 std::string without_secrets(std::string message, const std::string& extra) {
@@ -133,10 +146,6 @@ std::string without_secrets(std::string message, const std::string& extra) {
     for (size_t pos; (pos = message.find(token)) != std::string::npos;) message.replace(pos, token.size(), "[token]");
   }
   return message;
-}
-
-char* sqlite_message(const std::string& message) {
-  return sqlite3_mprintf("%s", without_secrets(message).c_str());
 }
 
 }  // namespace stacklite

@@ -1,5 +1,6 @@
-// Per-connection state shared by the tables and functions the extension registers:
-// the settings stacklite_config() reads and writes, write pacing, the functions' client.
+// Per-connection state shared by the tables and functions the extension registers: the
+// settings stacklite_config() reads and writes (with the rate limits and response cache
+// every client of the connection shares), write pacing, the functions' client.
 #pragma once
 
 #include <chrono>
@@ -29,7 +30,7 @@ struct ConnectionContext {
   std::unique_ptr<ApiClient> default_client_;
 };
 
-// Registers stacklite_config(key [, value]) on the connection.
+// Registers stacklite_config(key [, value]) and stacklite_rate_limit() on the connection.
 int register_config_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx);
 
 // Removes from a message every token the providers could send (and `extra`).
