@@ -4,6 +4,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <set>
 
 #include "util/text.hpp"
 
@@ -61,6 +62,7 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
   }
   bool exact = true;
   int filters = 0;
+  std::set<std::string> sent;
   for (const auto& q : m.query_params) {
     if (q.style == ParamStyle::DateRange) {
       for (int column : q.columns)
@@ -74,15 +76,11 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
     }
     // One parameter may be fed by several columns (GitHub's status takes a conclusion too);
     // a parameter is sent once, so only the first bound column feeds it.
-    bool already = false;
-    for (const auto& other : m.query_params)
-      if (&other != &q && other.param == q.param)
-        for (const auto& arg : pc.plan.args)
-          for (int column : other.columns) already |= arg.column == column;
-    if (already) continue;
+    if (sent.count(q.param)) continue;
     int ci = find_eq(cs, q.columns, taken);
     if (ci < 0) continue;
     use(ci);
+    sent.insert(q.param);
     exact = exact && q.exact;
     ++filters;
   }

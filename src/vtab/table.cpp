@@ -1,8 +1,10 @@
-// The generic spec-driven virtual table: one SQLite module per resource, eponymous and
-// creatable with options (base_url, token_env).
+// The generic spec-driven virtual table: one SQLite module per bundled resource name, and
+// one for user-written specs; every table is driven by its provider spec alone.
 //
 //   SELECT id, status FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo';
 //   CREATE VIRTUAL TABLE ghes_runs USING workflow_runs(base_url='https://ghe/api/v3', token_env='GHES_TOKEN');
+//   CREATE VIRTUAL TABLE sh_runs USING workflow_runs(provider='shithub', base_url='https://forge/api/v1');
+//   CREATE VIRTUAL TABLE wf USING stacklite(spec='my_spec.json', resource='workflows');
 //
 // xBestIndex hands planning to choose_plan(): idxNum is the read method, idxStr the
 // encoded Plan (argv order: one entry per used constraint, path parameters first, then
@@ -16,9 +18,8 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <vector>
-
 #include <unordered_map>
+#include <vector>
 
 #include "http/api_client.hpp"
 #include "methods/sql_functions.hpp"
@@ -49,7 +50,9 @@ struct Table {
   std::string name;
   std::unique_ptr<ApiClient> client;
   // DELETE names rows by rowid (the key column) only; the inputs that produced each row
-  // (owner, repo) are remembered when SQLite reads its rowid, until the statement ends.
+  // (owner, repo) are remembered when SQLite reads its rowid while a write is under way
+  // (between xBegin and xCommit/xRollback), and forgotten when it ends.
+  bool writing = false;
   std::unordered_map<int64_t, std::vector<SqlValue>> delete_inputs;
   // Write functions called with one of this table's columns first, bound to its client.
   std::map<std::string, std::unique_ptr<WriteBinding>> write_bindings;
@@ -360,7 +363,8 @@ int x_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
   const Cell& key = c->scan->row().cells[res.key_column];
   if (key.kind != Cell::Kind::Int) return SQLITE_OK;
   *rowid = key.i;
-  if (const WriteMethod* del = res.sql_delete_method()) {
+  const WriteMethod* del = res.sql_delete_method();
+  if (del && t->writing) {
     std::vector<SqlValue> inputs;
     for (const auto& [arg, column] : del->sql_delete) {
       const auto& given = c->scan->target().inputs[column];
@@ -432,10 +436,15 @@ int x_find_function(sqlite3_vtab* vtab, int, const char* name, void (**func)(sql
   return 1;
 }
 
-int x_begin(sqlite3_vtab*) { return SQLITE_OK; }
+int x_begin(sqlite3_vtab* vtab) {
+  reinterpret_cast<Table*>(vtab)->writing = true;
+  return SQLITE_OK;
+}
 int x_sync(sqlite3_vtab*) { return SQLITE_OK; }
 int x_end(sqlite3_vtab* vtab) {
-  reinterpret_cast<Table*>(vtab)->delete_inputs.clear();
+  auto* t = reinterpret_cast<Table*>(vtab);
+  t->writing = false;
+  t->delete_inputs.clear();
   return SQLITE_OK;
 }
 
