@@ -89,6 +89,13 @@ std::unique_ptr<Db> ServerTest::connect() {
 
 std::vector<RecordedRequest> ServerTest::api_requests() const { return server_->requests(); }
 
+std::unique_ptr<FakeGitHub> enterprise_server(Dataset data, const std::string& token) {
+  testserver::Options options;
+  options.path_prefix = "/api/v3";
+  options.required_token = token;
+  return std::make_unique<FakeGitHub>(std::move(data), options);
+}
+
 Dataset small_dataset(const std::string& owner, const std::string& repo, int n) {
   Dataset data;
   testserver::Repository r;

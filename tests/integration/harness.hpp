@@ -68,6 +68,9 @@ class ServerTest : public ::testing::Test {
   ScopedEnv no_gh_token_{"GH_TOKEN", std::nullopt};
 };
 
+// A GitHub Enterprise Server stand-in: base URL under /api/v3, answering only `token`.
+std::unique_ptr<FakeGitHub> enterprise_server(Dataset data, const std::string& token);
+
 // A small repository: n runs, created one minute apart (newest last), alternating
 // branches, events, statuses and actors so every filter has something to select.
 Dataset small_dataset(const std::string& owner, const std::string& repo, int n);

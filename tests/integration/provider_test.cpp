@@ -270,10 +270,8 @@ class BoundWriteTest : public ServerTest {
 };
 
 TEST_F(BoundWriteTest, WritesOverATablesRowsUseThatTablesHostAndToken) {
-  testserver::Options options;
-  options.path_prefix = "/api/v3";
-  options.required_token = "ghes-secret";
-  FakeGitHub ghes(small_dataset("platform", "deploy", 30), options);
+  auto server = enterprise_server(small_dataset("platform", "deploy", 30), "ghes-secret");
+  FakeGitHub& ghes = *server;
   ScopedEnv ghes_token("GHES_TOKEN", std::string("ghes-secret"));
   ScopedEnv github_token("GITHUB_TOKEN", std::string("github-secret"));
   auto db = connect();

@@ -64,10 +64,8 @@ TEST_F(TransportTest, EnterpriseBaseUrlWithOrWithoutTrailingSlash) {
 }
 
 TEST_F(TransportTest, CreateVirtualTableWithItsOwnBaseUrlAndToken) {
-  testserver::Options options;
-  options.path_prefix = "/api/v3";
-  options.required_token = "ghes-secret";
-  FakeGitHub ghes(small_dataset("octo-org", "octo-repo", 12), options);
+  auto server = enterprise_server(small_dataset("octo-org", "octo-repo", 12), "ghes-secret");
+  FakeGitHub& ghes = *server;
   ScopedEnv ghes_token("GHES_TOKEN", std::string("ghes-secret"));
   ScopedEnv github_token("GITHUB_TOKEN", std::string("github-secret"));
   auto db = connect();
