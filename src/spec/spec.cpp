@@ -263,6 +263,18 @@ ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, eleme
   if (not_found == "no_rows") m.not_found_is_empty = true;
   else if (not_found != "error") r.fail(where + ".response.not_found", "expected \"error\" or \"no_rows\"");
 
+  element order;
+  if (!obj.at_key("order").get(order)) {
+    std::string ow = where + ".order";
+    object o = r.as_object(order, ow);
+    std::string column = r.string_at(o, "column", ow, true);
+    m.order_column = res.column_index(column);
+    if (m.order_column < 0) r.fail(ow + ".column", "names no column: " + quote_for_message(column));
+    std::string direction = r.string_at(o, "direction", ow, false, "asc");
+    if (direction != "asc" && direction != "desc") r.fail(ow + ".direction", "expected \"asc\" or \"desc\"");
+    m.order_descending = direction == "desc";
+  }
+
   element pagination;
   if (!obj.at_key("pagination").get(pagination)) {
     std::string pw = where + ".pagination";

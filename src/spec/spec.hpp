@@ -58,6 +58,8 @@ struct ReadMethod {
   std::string items_key;  // list envelope key; empty: the body is a bare array
   std::string total_key;  // optional total count key in the envelope
   bool not_found_is_empty = false;
+  int order_column = -1;  // the order the API lists in, when documented (newest first: desc)
+  bool order_descending = false;
   bool paginated = false;
   std::string per_page_param;
   int max_per_page = 0;

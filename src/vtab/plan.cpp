@@ -114,11 +114,28 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
 
 }  // namespace
 
-PlanChoice choose_plan(const ResourceSpec& res, const std::vector<ConstraintInfo>& cs, uint64_t columns_used) {
+// Whether the method's rows already come in the ORDER BY's order: one row always does; a
+// listing does when the ORDER BY is its documented order and no IN list on a path parameter
+// splits it into several listings.
+bool delivers_order(const ReadMethod& m, const PlanChoice& pc, const std::vector<ConstraintInfo>& cs,
+                    const std::vector<OrderTerm>& order_by) {
+  if (order_by.empty()) return true;
+  for (size_t i = 0; i < cs.size(); ++i)
+    if (pc.argv_index[i] > 0 && cs[i].is_in) return false;
+  if (m.response == ResponseKind::Object) return true;
+  return order_by.size() == 1 && m.order_column >= 0 && order_by[0].column == m.order_column &&
+         order_by[0].descending == m.order_descending;
+}
+
+PlanChoice choose_plan(const ResourceSpec& res, const std::vector<ConstraintInfo>& cs, uint64_t columns_used,
+                       const std::vector<OrderTerm>& order_by) {
   for (size_t mi = 0; mi < res.read_methods.size(); ++mi) {
     Attempt a = try_method(res, static_cast<int>(mi), cs);
     if (!a.ok) continue;
     PlanChoice pc = std::move(a.choice);
+    // SQLite passes LIMIT even when it will sort the rows itself; then every row is needed.
+    pc.order_consumed = !order_by.empty() && delivers_order(res.read_methods[mi], pc, cs, order_by);
+    if (!order_by.empty() && !pc.order_consumed) pc.plan.exact = false;
     uint64_t needed = columns_used;
     const auto& cap = res.read_methods[mi].cap;
     if (cap.max_results > 0) needed |= column_bit(cap.order_column) | column_bit(cap.key_column);

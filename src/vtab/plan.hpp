@@ -18,6 +18,13 @@ struct ConstraintInfo {
   int column = -1;  // -1 for LIMIT/OFFSET
   Op op = Op::Other;
   bool usable = false;
+  bool is_in = false;  // an IN (...) list: used for a path parameter it fans out into targets
+};
+
+// One ORDER BY term of sqlite3_index_info::aOrderBy.
+struct OrderTerm {
+  int column = -1;
+  bool descending = false;
 };
 
 // What xFilter's argv[i] holds.
@@ -30,7 +37,9 @@ struct PlanArg {
 struct Plan {
   int method = -1;  // index into the resource's read_methods; -1: required inputs missing
   std::vector<PlanArg> args;
-  bool exact = false;  // SQLite re-checks nothing the API could have answered loosely
+  // SQLite drops none of the rows the API returns and receives them in the order it asked
+  // for, so a LIMIT may size the pages.
+  bool exact = false;
   uint64_t columns_needed = 0;
 
   std::string encode() const;
@@ -45,10 +54,11 @@ struct PlanChoice {
   double cost = 0;
   int64_t rows = 0;
   bool unusable = false;  // a required input exists but is not usable in this join order
+  bool order_consumed = false;  // rows come in the ORDER BY's order: SQLite need not sort
 };
 
 PlanChoice choose_plan(const ResourceSpec& resource, const std::vector<ConstraintInfo>& constraints,
-                       uint64_t columns_used);
+                       uint64_t columns_used, const std::vector<OrderTerm>& order_by = {});
 
 // "owner and repo are required: ... e.g. WHERE owner = 'octo-org' AND repo = 'octo-repo'"
 std::string missing_inputs_message(const ResourceSpec& resource);

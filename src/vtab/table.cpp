@@ -245,8 +245,12 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       cs[i].op = op_of(c.op);
       cs[i].column = (cs[i].op == Op::Limit || cs[i].op == Op::Offset) ? -1 : c.iColumn;
       cs[i].usable = c.usable != 0;
+      cs[i].is_in = cs[i].op == Op::Eq && cs[i].usable && sqlite3_vtab_in(info, i, -1);
     }
-    PlanChoice pc = choose_plan(*t->resource, cs, info->colUsed);
+    std::vector<OrderTerm> order_by;
+    for (int i = 0; i < info->nOrderBy; ++i)
+      order_by.push_back({info->aOrderBy[i].iColumn, info->aOrderBy[i].desc != 0});
+    PlanChoice pc = choose_plan(*t->resource, cs, info->colUsed, order_by);
     if (pc.unusable) return SQLITE_CONSTRAINT;
     for (int i = 0; i < info->nConstraint; ++i) {
       info->aConstraintUsage[i].argvIndex = pc.argv_index[i];
@@ -257,6 +261,7 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
         pc.plan.args[pc.argv_index[i] - 1].in_list = true;
       }
     }
+    info->orderByConsumed = pc.order_consumed ? 1 : 0;
     info->idxNum = pc.plan.method;
     info->idxStr = sqlite3_mprintf("%s", pc.plan.encode().c_str());
     info->needToFreeIdxStr = 1;

@@ -225,6 +225,36 @@ TEST_F(SelectTest, LimitStopsFetchingAndSizesPagesWhenNothingIsLeftToFilter) {
   EXPECT_EQ(api_requests()[0].param("per_page"), "40");
 }
 
+// The API lists newest first: ORDER BY created_at DESC needs no sort, so LIMIT stops the
+// listing early. Any other order is sorted by SQLite over every row.
+TEST_F(SelectTest, OrderByTheApisOrderStreamsAndOtherOrdersAreSorted) {
+  auto all = expected_ids([](const WorkflowRun&) { return true; });
+  const std::string base = "SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' ";
+  Rows newest = db_->query(base + "ORDER BY created_at DESC LIMIT 5");
+  ASSERT_EQ(newest.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(newest[i][0], all[i]);
+  auto reqs = api_requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].param("per_page"), "5");
+  Rows plan = db_->query("EXPLAIN QUERY PLAN " + base + "ORDER BY created_at DESC LIMIT 5");
+  for (const auto& row : plan) EXPECT_EQ(row.back().find("TEMP B-TREE"), std::string::npos) << row.back();
+
+  server_->clear_requests();
+  Rows oldest = db_->query(base + "ORDER BY created_at ASC, id ASC LIMIT 5");
+  ASSERT_EQ(oldest.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(oldest[i][0], all[all.size() - 1 - i]);
+  reqs = api_requests();
+  ASSERT_EQ(reqs.size(), 3u);  // every page, at full size
+  EXPECT_EQ(reqs[0].param("per_page"), "100");
+
+  // An IN list splits the listing: SQLite must sort, and still gets the right rows.
+  server_->clear_requests();
+  Rows mixed = db_->query(base + "AND head_branch IN ('feature/x', 'develop') ORDER BY created_at DESC LIMIT 7");
+  auto want = expected_ids([](const WorkflowRun& r) { return r.head_branch == "feature/x" || r.head_branch == "develop"; });
+  ASSERT_EQ(mixed.size(), 7u);
+  for (size_t i = 0; i < 7; ++i) EXPECT_EQ(mixed[i][0], want[i]);
+}
+
 TEST_F(SelectTest, MissingOwnerOrRepoIsAnErrorWithAnExampleAndNoRequest) {
   for (const char* sql : {"SELECT * FROM workflow_runs", "SELECT id FROM workflow_runs WHERE owner = 'octo-org'",
                           "SELECT id FROM workflow_runs WHERE repo = 'octo-repo' AND status = 'queued'"}) {
@@ -272,6 +302,13 @@ TEST_F(SelectTest, InListsAndJoinsFanOutOneListingPerValue) {
   for (const auto& r : api_requests()) listings[r.path]++;
   EXPECT_EQ(listings["/repos/octo-org/octo-repo/actions/runs"], 3);
   EXPECT_EQ(listings["/repos/octo-org/second/actions/runs"], 1);
+
+  server_->clear_requests();
+  rows = db_->query(
+      "SELECT repo, id FROM workflow_runs WHERE owner = 'octo-org' AND repo IN ('second', 'octo-repo') "
+      "ORDER BY created_at DESC LIMIT 3");
+  ASSERT_EQ(rows.size(), 3u);  // two listings merged by SQLite's sort: the newest overall
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"octo-repo", "5250"}));
 
   server_->clear_requests();
   rows = db_->query(
@@ -328,6 +365,13 @@ TEST_F(ResultCapTest, FilteredListingPastTheCapReturnsEveryRunOnce) {
   std::set<std::string> unique(got.begin(), got.end());
   EXPECT_EQ(unique.size(), got.size()) << "duplicates";
   EXPECT_EQ(got, want);
+  // The listing keeps the API's newest-first order across the narrowing, so SQLite can
+  // take ORDER BY created_at DESC from it as it comes.
+  Rows ordered = db->query(
+      "SELECT id, created_at FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'big' AND head_branch = 'main' "
+      "ORDER BY created_at DESC");
+  ASSERT_EQ(ordered.size(), want.size());
+  for (size_t i = 1; i < ordered.size(); ++i) EXPECT_GE(ordered[i - 1][1], ordered[i][1]) << i;
   bool narrowed = false;
   for (const auto& r : api_requests()) narrowed |= r.param("created").rfind("<=", 0) == 0;
   EXPECT_TRUE(narrowed);

@@ -68,6 +68,22 @@ TEST(Plan, UnsendableConstraintsMakeThePlanInexact) {
   EXPECT_EQ(pc.argv_index[2], 3);
 }
 
+TEST(Plan, OrderByIsConsumedOnlyWhenTheApiDeliversIt) {
+  ConstraintInfo limit{-1, Op::Limit, true};
+  std::vector<ConstraintInfo> cs = {eq("owner"), eq("repo"), limit};
+  PlanChoice newest = choose_plan(runs(), cs, ~0ull, {{col("created_at"), true}});
+  EXPECT_TRUE(newest.order_consumed);
+  EXPECT_TRUE(newest.plan.exact);
+  PlanChoice oldest = choose_plan(runs(), cs, ~0ull, {{col("created_at"), false}});
+  EXPECT_FALSE(oldest.order_consumed);
+  EXPECT_FALSE(oldest.plan.exact);  // SQLite sorts every row, so LIMIT cannot size pages
+  EXPECT_FALSE(choose_plan(runs(), cs, ~0ull, {{col("created_at"), true}, {col("id"), true}}).order_consumed);
+  ConstraintInfo repos = eq("repo");
+  repos.is_in = true;
+  EXPECT_FALSE(choose_plan(runs(), {eq("owner"), repos}, ~0ull, {{col("created_at"), true}}).order_consumed);
+  EXPECT_TRUE(choose_plan(runs(), {eq("owner"), eq("repo"), eq("id")}, ~0ull, {{col("name"), false}}).order_consumed);
+}
+
 TEST(Plan, MissingOwnerOrRepoIsAnErrorPlanUnlessAJoinCanSupplyIt) {
   PlanChoice none = choose_plan(runs(), {eq("owner")}, ~0ull);
   EXPECT_EQ(none.plan.method, -1);
