@@ -54,14 +54,6 @@ std::string Endpoint::token() const {
   return std::string();
 }
 
-std::string Endpoint::token_source() const {
-  if (!token_env.empty()) return token_env;
-  std::string out;
-  if (provider)
-    for (const auto& name : provider->token_envs) out += (out.empty() ? "" : " or ") + name;
-  return out;
-}
-
 ApiClient::ApiClient(Endpoint endpoint, std::shared_ptr<const ClientSettings> settings,
                      std::unique_ptr<HttpTransport> transport)
     : endpoint_(std::move(endpoint)),
@@ -113,7 +105,6 @@ void ApiClient::perform_once(const std::string& method, const std::string& url, 
   limits.connect_timeout_ms = std::min(settings_->connect_timeout_ms, settings_->timeout_ms);
   limits.stall_timeout_ms = settings_->timeout_ms;
   limits.total_timeout_ms = kDeadlineTimeouts * settings_->timeout_ms;
-  ++requests_sent_;
   transport_->perform(req, limits, response);
   if (settings_->rate_limits && same_origin(url))
     if (auto state = RateLimitState::from(response)) settings_->rate_limits->record(endpoint_.base_url, *state);

@@ -43,8 +43,6 @@ struct Endpoint {
   static Endpoint resolve(const ProviderSpec& provider, const std::string& base_url_option, const std::string& token_env_option);
   // The token now in the environment ("" when none); read per request so it is never cached.
   std::string token() const;
-  // Names the variable(s) the token comes from, for messages.
-  std::string token_source() const;
 };
 
 class ApiClient {
@@ -74,9 +72,6 @@ class ApiClient {
   // applied), or a rate limit could not be waited out (the write was refused).
   void send(const std::string& method, const std::string& url, const std::string& body, HttpResponse& response);
 
-  long connections_opened() const { return transport_->connections_opened(); }
-  long requests_sent() const { return requests_sent_; }
-
  private:
   struct Attempts {
     long retries = 0;           // retries and rate-limit waits so far
@@ -94,7 +89,6 @@ class ApiClient {
   Endpoint endpoint_;
   std::shared_ptr<const ClientSettings> settings_;
   std::unique_ptr<HttpTransport> transport_;
-  long requests_sent_ = 0;
   // Per client rather than thread_local: the module is loaded with dlopen, where dynamic
   // thread-local storage trips up leak checkers.
   std::minstd_rand jitter_;

@@ -38,8 +38,6 @@ class CurlTransport final : public HttpTransport {
   }
   ~CurlTransport() override { curl_easy_cleanup(handle_); }
 
-  long connections_opened() const override { return connections_; }
-
   void perform(const HttpRequest& request, const TransportLimits& limits, HttpResponse& response) override {
     response.clear();
     State state{&response, &limits, std::chrono::steady_clock::now(), 0, false, false};
@@ -80,8 +78,6 @@ class CurlTransport final : public HttpTransport {
     }
 
     CURLcode rc = curl_easy_perform(h);
-    long new_connections = 0;
-    if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &new_connections) == CURLE_OK) connections_ += new_connections;
     if (rc == CURLE_OK) {
       curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
       return;
@@ -176,7 +172,6 @@ class CurlTransport final : public HttpTransport {
   }
 
   CURL* handle_ = nullptr;
-  long connections_ = 0;
 };
 
 }  // namespace

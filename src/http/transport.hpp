@@ -66,8 +66,6 @@ class HttpTransport {
   virtual ~HttpTransport() = default;
   // Performs one request (no redirects followed). Throws TransportError.
   virtual void perform(const HttpRequest& request, const TransportLimits& limits, HttpResponse& response) = 0;
-  // Connections opened so far (reused connections are not counted again).
-  virtual long connections_opened() const = 0;
 };
 
 // libcurl implementation; keeps its connections open between requests.

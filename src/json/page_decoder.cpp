@@ -38,8 +38,7 @@ std::string_view raw_container(od::value& value, od::json_type type, std::string
 PageDecoder::PageDecoder(const ResourceSpec& resource, uint64_t needed) : resource_(resource) {
   for (size_t i = 0; i < resource.columns.size(); ++i) {
     const auto& col = resource.columns[i];
-    uint64_t bit = i >= 63 ? (uint64_t{1} << 63) : (uint64_t{1} << i);
-    if (!(needed & bit) || col.json_path.empty()) continue;
+    if (!(needed & column_bit(static_cast<int>(i))) || col.json_path.empty()) continue;
     Target t{static_cast<int>(i), {col.json_path.begin() + 1, col.json_path.end()}};
     by_key_[col.json_path.front()].push_back(std::move(t));
   }

@@ -2,6 +2,7 @@
 // the JSON documents in provider_spec/ and validated so a bad spec names its own fault.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -126,6 +127,11 @@ struct ProviderSpec {
 
   const ResourceSpec* resource(std::string_view name) const;
 };
+
+// A column's bit in SQLite's colUsed mask (bit 63 stands for column 63 and up).
+inline uint64_t column_bit(int column) {
+  return column >= 63 ? (uint64_t{1} << 63) : (uint64_t{1} << column);
+}
 
 // Parses and validates a provider spec. Throws Error naming `source`, the resource and
 // the field at fault.

@@ -63,8 +63,4 @@ PlanChoice choose_plan(const ResourceSpec& resource, const std::vector<Constrain
 // "owner and repo are required: ... e.g. WHERE owner = 'octo-org' AND repo = 'octo-repo'"
 std::string missing_inputs_message(const ResourceSpec& resource);
 
-inline uint64_t column_bit(int column) {
-  return column >= 63 ? (uint64_t{1} << 63) : (uint64_t{1} << column);
-}
-
 }  // namespace stacklite

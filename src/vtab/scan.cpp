@@ -25,7 +25,6 @@ void Scan::fetch(const std::string& url) {
   page_open_ = false;
   next_url_.reset();
   client_.get(url, page_);
-  ++pages_fetched_;
   if (page_.status == 404 && m.not_found_is_empty) return;
   if (page_.status < 200 || page_.status > 299)
     throw Error(describe_http_failure("GET", client_.display_path(url), page_) +

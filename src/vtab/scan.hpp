@@ -23,7 +23,6 @@ class Scan {
   bool next();
   const Row& row() const { return row_; }
   const Target& target() const { return targets_[target_index_]; }
-  long pages_fetched() const { return pages_fetched_; }
 
  private:
   void start_target();
@@ -42,7 +41,6 @@ class Scan {
   bool page_open_ = false;
   std::optional<std::string> next_url_;
   Row row_;
-  long pages_fetched_ = 0;
 
   // Going past a result cap: the segment is the listing since the last narrowing.
   long segment_rows_ = 0;

@@ -45,7 +45,6 @@ class ScriptedTransport final : public HttpTransport {
     steps.pop_front();
     out = step(request);
   }
-  long connections_opened() const override { return 0; }
 };
 
 ScriptedTransport::Step answer(long status, std::string body,
