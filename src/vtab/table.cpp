@@ -105,6 +105,12 @@ std::string provider_names() {
   return out;
 }
 
+std::string resource_names(const ProviderSpec& provider) {
+  std::string out;
+  for (const auto& r : provider.resources) out += (out.empty() ? "" : ", ") + r.name;
+  return out;
+}
+
 std::string read_file(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw Error("cannot read spec file " + quote_for_message(path) + ": " + std::strerror(errno));
@@ -154,18 +160,14 @@ void choose_spec(Table& t, const ModuleAux& aux, std::map<std::string, std::stri
   t.provider = t.own_spec.get();
   if (resource.empty()) {
     if (t.provider->resources.size() != 1) {
-      std::string names;
-      for (const auto& r : t.provider->resources) names += (names.empty() ? "" : ", ") + r.name;
-      throw Error("resource='name' is required: the spec declares " + names);
+      throw Error("resource='name' is required: the spec declares " + resource_names(*t.provider));
     }
     t.resource = &t.provider->resources.front();
   } else {
     t.resource = t.provider->resource(resource);
     if (!t.resource) {
-      std::string names;
-      for (const auto& r : t.provider->resources) names += (names.empty() ? "" : ", ") + r.name;
       throw Error("spec " + quote_for_message(spec_path) + " has no resource " + quote_for_message(resource) +
-                  "; it declares " + names);
+                  "; it declares " + resource_names(*t.provider));
     }
   }
 }
