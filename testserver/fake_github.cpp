@@ -1213,6 +1213,11 @@ Fault Fault::body(std::string body, int status) {
   f.response_body = std::move(body);
   return f;
 }
+Fault& Fault::for_method(std::string method) {
+  only_method = std::move(method);
+  return *this;
+}
+
 Fault& Fault::with_header(std::string name, std::string value) {
   extra_headers.emplace_back(std::move(name), std::move(value));
   return *this;
@@ -1267,7 +1272,7 @@ struct FakeGitHub::Impl {
 
   void handle(const httplib::Request& req, httplib::Response& res);
   void record(const Call& call);
-  bool take_fault(const std::string& target, Fault& out);
+  bool take_fault(const std::string& method, const std::string& target, Fault& out);
   void route(Call& call);
   void serve_blob(Call& call);
   void finish(Call& call);
@@ -1303,10 +1308,11 @@ void FakeGitHub::Impl::record(const Call& call) {
   log.push_back(std::move(r));
 }
 
-bool FakeGitHub::Impl::take_fault(const std::string& target, Fault& out) {
+bool FakeGitHub::Impl::take_fault(const std::string& method, const std::string& target, Fault& out) {
   std::lock_guard<std::mutex> lock(fault_mutex);
   for (auto it = faults.begin(); it != faults.end(); ++it) {
     if (target.find(it->path_contains) == std::string::npos) continue;
+    if (!it->fault.only_method.empty() && it->fault.only_method != method) continue;
     out = it->fault;
     if (--it->remaining <= 0) faults.erase(it);
     return true;
@@ -1333,7 +1339,7 @@ void FakeGitHub::Impl::handle(const httplib::Request& req, httplib::Response& re
   record(call);
 
   Fault fault;
-  const bool faulted = take_fault(req.target, fault);
+  const bool faulted = take_fault(req.method, req.target, fault);
   if (faulted && fault.kind == Fault::Kind::Stall) stall(fault.stall_for);
   if (faulted && fault.kind == Fault::Kind::Reset) {
     reset_connection(req.local_port, req.remote_port);

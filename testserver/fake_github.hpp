@@ -46,6 +46,7 @@ struct Fault {
   std::chrono::milliseconds stall_for{0};
   // Added to or replacing the response's headers, e.g. retry-after, x-ratelimit-remaining.
   std::vector<std::pair<std::string, std::string>> extra_headers;
+  std::string only_method;  // "" for any request, else only requests with this method
 
   // A body starting with '<' is sent as text/html, anything else as JSON.
   static Fault status(int code, std::string body = "");
@@ -54,6 +55,7 @@ struct Fault {
   static Fault truncate();
   static Fault body(std::string body, int status = 200);
   Fault& with_header(std::string name, std::string value);
+  Fault& for_method(std::string method);  // e.g. "DELETE": reads of the same path pass
 };
 
 struct Options {

@@ -246,6 +246,8 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       const auto& c = info->aConstraint[i];
       cs[i].op = op_of(c.op);
       cs[i].column = (cs[i].op == Op::Limit || cs[i].op == Op::Offset) ? -1 : c.iColumn;
+      // The rowid is the key column (a run's id): `rowid IN (...)` reads runs by id.
+      if (cs[i].column == -1 && cs[i].op != Op::Limit && cs[i].op != Op::Offset) cs[i].column = t->resource->key_column;
       cs[i].usable = c.usable != 0;
       cs[i].is_in = cs[i].op == Op::Eq && cs[i].usable && sqlite3_vtab_in(info, i, -1);
     }
@@ -269,7 +271,12 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     info->needToFreeIdxStr = 1;
     info->estimatedCost = pc.cost;
     info->estimatedRows = pc.rows;
-    if (pc.plan.method >= 0 && t->resource->read_methods[pc.plan.method].response == ResponseKind::Object)
+    // One row at most, so SQLite may DELETE in one pass and close the scan after the first
+    // row: only true when no IN list (ours or one SQLite loops over) makes it several reads.
+    bool several_reads = false;
+    for (int i = 0; i < info->nConstraint; ++i) several_reads |= pc.argv_index[i] > 0 && cs[i].is_in;
+    if (pc.plan.method >= 0 && t->resource->read_methods[pc.plan.method].response == ResponseKind::Object &&
+        !several_reads)
       info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
     return SQLITE_OK;
   } catch (const std::exception& e) {
