@@ -10,6 +10,7 @@ SQLITE_EXTENSION_INIT1
 
 #include "spec/spec.hpp"
 #include "methods/sql_functions.hpp"
+#include "vtab/describe.hpp"
 #include "vtab/functions.hpp"
 #include "vtab/settings.hpp"
 #include "vtab/table.hpp"
@@ -21,6 +22,7 @@ int register_all(sqlite3* db, char** err) {
     auto ctx = std::make_shared<stacklite::ConnectionContext>();
     int rc = stacklite::register_info_functions(db);
     if (rc == SQLITE_OK) rc = stacklite::register_config_function(db, ctx);
+    if (rc == SQLITE_OK) rc = stacklite::register_describe_tables(db);
     // Each bundled resource name is a module; its default provider is github, whose write
     // methods are the SQL functions.
     std::set<std::string> names;
