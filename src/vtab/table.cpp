@@ -12,6 +12,7 @@
 // Scan streams their pages.
 #include "vtab/table.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -43,6 +44,7 @@ struct ModuleAux {
 
 struct Table {
   sqlite3_vtab base;  // first: SQLite casts between the two
+  sqlite3* db = nullptr;
   std::shared_ptr<ConnectionContext> ctx;
   std::unique_ptr<ProviderSpec> own_spec;  // a user-written spec this table loaded
   const ProviderSpec* provider = nullptr;
@@ -74,6 +76,97 @@ int fail(Table* t, const std::string& message) {
   sqlite3_free(t->base.zErrMsg);
   t->base.zErrMsg = sqlite3_mprintf("%s", scrubbed(t, t->name + ": " + message).c_str());
   return SQLITE_ERROR;
+}
+
+std::string write_refusal(const ResourceSpec& res) {
+  return std::string("only SELECT") + (res.sql_delete_method() ? " and DELETE are" : " is") +
+         " supported: INSERT and UPDATE have no API method behind them";
+}
+
+// The statement's verb: INSERT, REPLACE, UPDATE, DELETE, SELECT, ... (upper case), after
+// comments and a WITH clause; "" when the text does not say.
+std::string statement_verb(std::string_view sql) {
+  size_t i = 0;
+  auto skip_space = [&] {
+    while (i < sql.size()) {
+      if (std::isspace(static_cast<unsigned char>(sql[i]))) {
+        ++i;
+      } else if (sql.compare(i, 2, "--") == 0) {
+        size_t end = sql.find('\n', i);
+        i = end == std::string_view::npos ? sql.size() : end + 1;
+      } else if (sql.compare(i, 2, "/*") == 0) {
+        size_t end = sql.find("*/", i + 2);
+        i = end == std::string_view::npos ? sql.size() : end + 2;
+      } else {
+        break;
+      }
+    }
+  };
+  auto is_quote = [](char c) { return c == '\'' || c == '"' || c == '`' || c == '['; };
+  auto skip_quoted = [&] {  // at an opening quote: moves past its closing one ('' and "" escape)
+    char close = sql[i] == '[' ? ']' : sql[i];
+    for (++i; i < sql.size(); ++i) {
+      if (sql[i] != close) continue;
+      if (close != ']' && i + 1 < sql.size() && sql[i + 1] == close) {
+        ++i;
+        continue;
+      }
+      break;
+    }
+    ++i;
+  };
+  // One token: a word (upper case), a quoted name or string, a parenthesized group, or one
+  // character.
+  auto token = [&]() -> std::string {
+    skip_space();
+    if (i >= sql.size()) return "";
+    char c = sql[i];
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+      size_t start = i;
+      while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_' || sql[i] == '$')) ++i;
+      std::string word(sql.substr(start, i - start));
+      for (char& ch : word) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      return word;
+    }
+    if (is_quote(c)) {
+      skip_quoted();
+      return "name";
+    }
+    if (c == '(') {
+      int depth = 0;
+      while (i < sql.size()) {
+        skip_space();
+        if (i >= sql.size()) break;
+        char d = sql[i];
+        if (is_quote(d)) {
+          skip_quoted();
+          continue;
+        }
+        ++i;
+        if (d == '(') ++depth;
+        if (d == ')' && --depth == 0) break;
+      }
+      return "()";
+    }
+    ++i;
+    return std::string(1, c);
+  };
+  std::string verb = token();
+  if (verb != "WITH") return verb;
+  std::string next = token();
+  if (next == "RECURSIVE") next = token();
+  while (true) {  // next is a common table's name
+    next = token();
+    if (next == "()") next = token();  // its column names
+    if (next != "AS") return "";
+    next = token();
+    if (next == "NOT") next = token();
+    if (next == "MATERIALIZED") next = token();
+    if (next != "()") return "";
+    next = token();
+    if (next != ",") return next;
+    next = token();
+  }
 }
 
 std::string unquote(std::string_view v) {
@@ -187,6 +280,7 @@ int x_connect(sqlite3* db, void* paux, int argc, const char* const* argv, sqlite
     }
     auto table = std::make_unique<Table>();
     table->base = {};
+    table->db = db;
     table->ctx = aux->ctx;
     table->name = table_name;
     choose_spec(*table, *aux, options);
@@ -241,6 +335,12 @@ Op op_of(unsigned char op) {
 int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   auto* t = reinterpret_cast<Table*>(vtab);
   try {
+    // An UPDATE of a virtual table asks for every column: colUsed has all 64 bits set, also
+    // those past the table's last column, which no SELECT or DELETE can set (a spec has at
+    // most 63 columns, so every table has such a bit). So an UPDATE is refused here, while it
+    // is planned, before any request.
+    size_t ncols = t->resource->columns.size();
+    if (ncols < 64 && (info->colUsed >> ncols) != 0) return fail(t, write_refusal(*t->resource));
     std::vector<ConstraintInfo> cs(info->nConstraint);
     for (int i = 0; i < info->nConstraint; ++i) {
       const auto& c = info->aConstraint[i];
@@ -394,10 +494,7 @@ int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*)
   auto* t = reinterpret_cast<Table*>(vtab);
   const ResourceSpec& res = *t->resource;
   const WriteMethod* del = res.sql_delete_method();
-  if (argc != 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-    return fail(t, std::string("only SELECT") + (del ? " and DELETE are" : " is") +
-                       " supported: INSERT and UPDATE have no API method behind them");
-  }
+  if (argc != 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL) return fail(t, write_refusal(res));
   if (!del) return fail(t, "the table is read-only: its provider has no method that deletes a row");
   int64_t rowid = sqlite3_value_int64(argv[0]);
   try {
@@ -450,9 +547,32 @@ int x_find_function(sqlite3_vtab* vtab, int, const char* name, void (**func)(sql
   return 1;
 }
 
+// INSERT has no planning step on the table it writes: the first call it makes is this one,
+// as the statement starts and before any read (INSERT ... SELECT reads only after it). The
+// statement writing is the one busy statement that is not read-only; when its text starts
+// with INSERT or REPLACE it is refused here, before any request. (UPDATE is refused while
+// planned, in x_best_index; if several writing statements are busy at once, the INSERT is
+// refused by x_update instead.)
 int x_begin(sqlite3_vtab* vtab) {
-  reinterpret_cast<Table*>(vtab)->writing = true;
-  return SQLITE_OK;
+  auto* t = reinterpret_cast<Table*>(vtab);
+  try {
+    sqlite3_stmt* writer = nullptr;
+    int writers = 0;
+    for (sqlite3_stmt* s = sqlite3_next_stmt(t->db, nullptr); s; s = sqlite3_next_stmt(t->db, s))
+      if (sqlite3_stmt_busy(s) && !sqlite3_stmt_readonly(s)) {
+        writer = s;
+        ++writers;
+      }
+    if (writers == 1) {
+      const char* sql = sqlite3_sql(writer);
+      std::string verb = sql ? statement_verb(sql) : "";
+      if (verb == "INSERT" || verb == "REPLACE") return fail(t, write_refusal(*t->resource));
+    }
+    t->writing = true;
+    return SQLITE_OK;
+  } catch (const std::exception& e) {
+    return fail(t, e.what());
+  }
 }
 int x_sync(sqlite3_vtab*) { return SQLITE_OK; }
 int x_end(sqlite3_vtab* vtab) {

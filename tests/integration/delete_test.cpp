@@ -2,6 +2,8 @@
 // rowid and filters SQLite evaluates itself, each checked against the requests it sent and
 // against the runs the server still holds; changes() counts the runs, dry run included.
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <set>
 
 #include "harness.hpp"
@@ -172,6 +174,93 @@ TEST_F(DeleteTest, AFailureInTheMiddleNamesTheRunAndKeepsEarlierDeletes) {
   EXPECT_EQ(left.count(5006), 1u);
   EXPECT_EQ(left.count(5008), 1u);
   EXPECT_EQ(left.count(5010), 1u);
+}
+
+}  // namespace
+}  // namespace stacklite::testing
+
+namespace stacklite::testing {
+namespace {
+
+// UPDATE and INSERT have no API method: refused before any request is sent.
+class RefusedWriteTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    serve(small_dataset("octo-org", "octo-repo", 250));
+    db_ = connect();
+  }
+  std::unique_ptr<Db> db_;
+};
+
+TEST_F(RefusedWriteTest, UpdateIsRefusedWhilePlannedBeforeAnyRequest) {
+  const std::string refusal =
+      "workflow_runs: only SELECT and DELETE are supported: INSERT and UPDATE have no API method behind them";
+  for (const std::string& sql : {
+           std::string("UPDATE workflow_runs SET name = 'x' WHERE owner = 'octo-org' AND repo = 'octo-repo'"),
+           std::string("UPDATE workflow_runs SET name = 'x' WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 5001"),
+           std::string("UPDATE workflow_runs SET display_title = upper(display_title) WHERE owner = 'octo-org' AND "
+                       "repo = 'octo-repo' AND id IN (SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND "
+                       "repo = 'octo-repo' AND head_branch = 'main')"),
+           std::string("UPDATE workflow_runs SET name = 'x'"),
+       }) {
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_NE(sqlite3_prepare_v2(db_->handle(), sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
+    sqlite3_finalize(stmt);
+    EXPECT_EQ(db_->error(sql), refusal) << sql;
+  }
+  EXPECT_TRUE(api_requests().empty());
+  EXPECT_EQ(server_->snapshot().runs_for("octo-org", "octo-repo").size(), 250u);
+  // Reading every column is still a SELECT.
+  EXPECT_EQ(db_->query("SELECT * FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo'").size(), 250u);
+}
+
+TEST_F(RefusedWriteTest, InsertIsRefusedBeforeAnyRequestAlsoWhenItSelectsFromTheApi) {
+  const std::string where = " WHERE owner = 'octo-org' AND repo = 'octo-repo'";
+  for (const std::string& sql : {
+           std::string("INSERT INTO workflow_runs(id) VALUES (1)"),
+           "INSERT INTO workflow_runs(id) SELECT id FROM workflow_runs" + where,
+           "WITH recent(i) AS (SELECT id FROM workflow_runs" + where + " LIMIT 5) INSERT INTO workflow_runs(id) SELECT i FROM recent",
+           "/* copy ( */ -- of them\n  replace INTO workflow_runs(id) SELECT id FROM workflow_runs" + where,
+           std::string("INSERT OR IGNORE INTO workflow_runs(id) SELECT id FROM workflow_jobs WHERE owner = 'octo-org' AND "
+                       "repo = 'octo-repo' AND run_id = 5001"),
+       }) {
+    EXPECT_EQ(db_->error(sql),
+              "workflow_runs: only SELECT and DELETE are supported: INSERT and UPDATE have no API method behind them")
+        << sql;
+  }
+  EXPECT_TRUE(api_requests().empty());
+}
+
+TEST_F(RefusedWriteTest, ADeleteWhoseCommonTableIsNamedLikeAVerbStillDeletes) {
+  db_->query("SELECT stacklite_config('write_interval_ms', 0)");
+  db_->query("WITH replace AS (SELECT 5003 AS run) DELETE FROM workflow_runs WHERE owner = 'octo-org' AND "
+             "repo = 'octo-repo' AND id IN (SELECT run FROM replace)");
+  EXPECT_EQ(db_->integer("SELECT changes()"), 1);
+  EXPECT_EQ(server_->snapshot().find_run("octo-org", "octo-repo", 5003), nullptr);
+}
+
+// A table of the most columns a spec may have (63) leaves only colUsed's last bit to tell an
+// UPDATE from a SELECT of every column.
+TEST_F(RefusedWriteTest, UpdateOfTheWidestUserTableIsRefusedBeforeAnyRequest) {
+  std::string path = ::testing::TempDir() + "wide_spec.json";
+  {
+    std::ofstream out(path);
+    out << R"({"provider":"wide","resources":[{"name":"workflows","columns":[)"
+        << R"({"name":"id","type":"INTEGER","json":"id"},{"name":"name","type":"TEXT","json":"name"},)";
+    for (int i = 0; i < 59; ++i) out << R"({"name":"extra_)" << i << R"(","type":"TEXT","json":"extra_)" << i << R"("},)";
+    out << R"({"name":"owner","type":"TEXT","hidden":true,"input":true},{"name":"repo","type":"TEXT","hidden":true,"input":true}],)"
+        << R"("read_methods":[{"name":"list","path":"/repos/{owner}/{repo}/actions/runs","path_params":{"owner":"owner","repo":"repo"},)"
+        << R"("response":{"kind":"list","items":"workflow_runs","total":"total_count"},)"
+        << R"("pagination":{"kind":"link","per_page_param":"per_page","max_per_page":100}}]}]})";
+  }
+  db_->query("CREATE VIRTUAL TABLE wide USING stacklite(spec='" + path + "', base_url='" + server_->base_url() + "')");
+  EXPECT_EQ(db_->integer("SELECT count(*) FROM pragma_table_xinfo('wide')"), 63);
+  EXPECT_EQ(db_->integer("SELECT count(*) FROM (SELECT * FROM wide WHERE owner = 'octo-org' AND repo = 'octo-repo')"), 250);
+  server_->clear_requests();
+  EXPECT_EQ(db_->error("UPDATE wide SET name = 'x' WHERE owner = 'octo-org' AND repo = 'octo-repo'"),
+            "wide: only SELECT is supported: INSERT and UPDATE have no API method behind them");
+  EXPECT_TRUE(api_requests().empty());
+  std::remove(path.c_str());
 }
 
 }  // namespace
