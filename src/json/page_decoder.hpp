@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,7 +27,10 @@ struct Cell {
 
 struct Row {
   std::vector<Cell> cells;
-  std::vector<std::string> owned;  // storage for values copied out of nested documents
+  // Storage for values copied out of nested documents. A deque: adding a slot never moves
+  // the others, so the cells that already view them stay valid (a vector would move short
+  // strings, whose characters live inside the string object, when it grows).
+  std::deque<std::string> owned;
   size_t owned_used = 0;
 };
 
