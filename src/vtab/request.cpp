@@ -57,16 +57,44 @@ std::string boolean_text(const ColumnSpec& col, const SqlValue& v) {
 
 }  // namespace
 
-std::vector<Target> build_targets(const ResourceSpec& res, const Plan& plan,
-                                  const std::vector<std::vector<SqlValue>>& argv) {
+TargetGenerator::TargetGenerator(const ResourceSpec& resource, const Plan& plan, std::vector<std::vector<SqlValue>> argv)
+    : resource_(resource), plan_(plan), argv_(std::move(argv)), pick_(argv_.size(), 0) {
+  for (const auto& values : argv_) done_ |= values.empty();
+  if (done_) return;
+  // Every value of every list is checked now, before any request: a bad value late in a
+  // list is an error up front, not after the targets before it were fetched.
+  for (size_t a = 0; a < argv_.size(); ++a) {
+    for (size_t k = 1; k < argv_[a].size(); ++k) {
+      pick_[a] = k;
+      build(pick_);
+    }
+    pick_[a] = 0;
+  }
+}
+
+std::optional<Target> TargetGenerator::next() {
+  while (!done_) {
+    std::optional<Target> t = build(pick_);
+    // Odometer over the argv lists: one combination per target, the first list fastest.
+    size_t a = 0;
+    for (; a < argv_.size(); ++a) {
+      if (++pick_[a] < argv_[a].size()) break;
+      pick_[a] = 0;
+    }
+    done_ = a == argv_.size();
+    if (t) return t;
+  }
+  return std::nullopt;
+}
+
+std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) const {
+  const ResourceSpec& res = resource_;
+  const Plan& plan = plan_;
+  const auto& argv = argv_;
   const ReadMethod& m = res.read_methods.at(plan.method);
-  // Odometer over the argv lists: one combination per target.
-  std::vector<size_t> pick(argv.size(), 0);
-  for (const auto& values : argv)
-    if (values.empty()) return {};
   int64_t limit = -1, offset = 0;
-  std::vector<Target> out;
-  while (true) {
+  std::optional<Target> out;
+  {
     Target t;
     t.method = &m;
     t.inputs.assign(res.columns.size(), std::nullopt);
@@ -125,15 +153,17 @@ std::vector<Target> build_targets(const ResourceSpec& res, const Plan& plan,
         int64_t wanted = limit + (offset > 0 ? offset : 0);
         if (wanted >= 1 && wanted < t.per_page) t.per_page = static_cast<int>(wanted);
       }
-      out.push_back(std::move(t));
+      out = std::move(t);
     }
-    size_t a = 0;
-    for (; a < argv.size(); ++a) {
-      if (++pick[a] < argv[a].size()) break;
-      pick[a] = 0;
-    }
-    if (a == argv.size()) break;
   }
+  return out;
+}
+
+std::vector<Target> build_targets(const ResourceSpec& res, const Plan& plan,
+                                  const std::vector<std::vector<SqlValue>>& argv) {
+  TargetGenerator targets(res, plan, argv);
+  std::vector<Target> out;
+  while (auto t = targets.next()) out.push_back(std::move(*t));
   return out;
 }
 

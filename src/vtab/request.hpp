@@ -28,9 +28,31 @@ struct Target {
   std::string first_page(const std::string& upper_override = std::string()) const;
 };
 
-// Builds one target per combination of the values bound to argv (a list of several values
-// stands for an IN processed all at once). Returns no targets when a value makes the query
-// empty (e.g. `= NULL`). Throws Error naming the column for a value that cannot be sent.
+// Hands out the targets of a plan one at a time: one per combination of the values bound
+// to argv (a list of several values stands for an IN processed all at once), made only when
+// asked for, so memory does not grow with the number of combinations (an odometer over the
+// lists). Skips a combination a value makes empty (e.g. `= NULL`). Whoever fetches targets
+// takes the next one from here, so several fetchers could share one generator.
+class TargetGenerator {
+ public:
+  // Throws Error naming the column for a value that cannot be sent, checking every value
+  // of every list here, before any target is handed out.
+  TargetGenerator(const ResourceSpec& resource, const Plan& plan, std::vector<std::vector<SqlValue>> argv);
+
+  // The next target; nullopt once every combination has been handed out.
+  std::optional<Target> next();
+
+ private:
+  std::optional<Target> build(const std::vector<size_t>& pick) const;
+
+  const ResourceSpec& resource_;
+  Plan plan_;
+  std::vector<std::vector<SqlValue>> argv_;
+  std::vector<size_t> pick_;  // per argv list: the value the next combination takes
+  bool done_ = false;
+};
+
+// Every target of a generator at once (for tests and small plans).
 std::vector<Target> build_targets(const ResourceSpec& resource, const Plan& plan,
                                   const std::vector<std::vector<SqlValue>>& argv);
 

@@ -6,8 +6,15 @@
 
 namespace stacklite {
 
-Scan::Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, std::vector<Target> targets)
+Scan::Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, TargetGenerator targets)
     : client_(client), resource_(resource), targets_(std::move(targets)), decoder_(resource, plan.columns_needed) {}
+
+bool Scan::take_next_target() {
+  std::optional<Target> t = targets_.next();
+  if (!t) return false;  // the last target stays current
+  target_ = std::move(*t);
+  return true;
+}
 
 void Scan::start_target() {
   segment_rows_ = 0;
@@ -17,11 +24,11 @@ void Scan::start_target() {
   oldest_keys_.clear();
   boundary_.clear();
   boundary_keys_.clear();
-  fetch(client_.url_for(targets_[target_index_].first_page()));
+  fetch(client_.url_for(target_.first_page()));
 }
 
 void Scan::fetch(const std::string& url) {
-  const ReadMethod& m = *targets_[target_index_].method;
+  const ReadMethod& m = *target_.method;
   page_open_ = false;
   next_url_.reset();
   client_.get(url, page_);
@@ -54,7 +61,7 @@ void Scan::fetch(const std::string& url) {
 }
 
 bool Scan::accept_row() {
-  const ReadMethod& m = *targets_[target_index_].method;
+  const ReadMethod& m = *target_.method;
   if (m.cap.max_results <= 0) return true;
   ++segment_rows_;
   const Cell& order = row_.cells[m.cap.order_column];
@@ -78,7 +85,7 @@ bool Scan::accept_row() {
 }
 
 bool Scan::continue_past_cap() {
-  const Target& t = targets_[target_index_];
+  const Target& t = target_;
   const ReadMethod& m = *t.method;
   if (m.cap.max_results <= 0) return false;
   // The listing ended. It was cut short when the API counted more matches than it gave
@@ -106,7 +113,7 @@ bool Scan::continue_past_cap() {
 bool Scan::next() {
   if (!started_) {
     started_ = true;
-    if (targets_.empty()) return false;
+    if (!take_next_target()) return false;
     start_target();
   }
   while (true) {
@@ -115,7 +122,7 @@ bool Scan::next() {
       try {
         got = decoder_.next(row_);
       } catch (const Error& e) {
-        throw Error("GET " + client_.display_path(client_.url_for(targets_[target_index_].path)) + ": " + e.what());
+        throw Error("GET " + client_.display_path(client_.url_for(target_.path)) + ": " + e.what());
       }
       if (got) {
         if (accept_row()) return true;
@@ -129,10 +136,7 @@ bool Scan::next() {
       continue;
     }
     if (continue_past_cap()) continue;
-    if (++target_index_ >= targets_.size()) {
-      target_index_ = targets_.size() - 1;
-      return false;
-    }
+    if (!take_next_target()) return false;
     start_target();
   }
 }

@@ -16,15 +16,16 @@ namespace stacklite {
 
 class Scan {
  public:
-  Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, std::vector<Target> targets);
+  Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, TargetGenerator targets);
 
   // Moves to the next row; false when every target is exhausted. Throws Error with the
   // request in the message (the caller adds the table name).
   bool next();
   const Row& row() const { return row_; }
-  const Target& target() const { return targets_[target_index_]; }
+  const Target& target() const { return target_; }
 
  private:
+  bool take_next_target();
   void start_target();
   void fetch(const std::string& url);
   bool continue_past_cap();
@@ -32,8 +33,8 @@ class Scan {
 
   ApiClient& client_;
   const ResourceSpec& resource_;
-  std::vector<Target> targets_;
-  size_t target_index_ = 0;
+  TargetGenerator targets_;
+  Target target_;  // the one being listed
   bool started_ = false;
 
   HttpResponse page_;

@@ -418,7 +418,7 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
         values[i].push_back(sql_value_of(argv[i]));
       }
     }
-    c->scan = std::make_unique<Scan>(*t->client, res, plan, build_targets(res, plan, values));
+    c->scan = std::make_unique<Scan>(*t->client, res, plan, TargetGenerator(res, plan, std::move(values)));
     c->eof = !c->scan->next();
     c->rowid = 1;
     return SQLITE_OK;
