@@ -75,6 +75,10 @@ TEST_F(DeleteTest, IdListDeletesEveryListedRun) {
 TEST_F(DeleteTest, OrOfIdsDeletesEachRun) {
   start(60);
   expect_deletes("(id = 5004 OR id = 5021 OR id = 5033)", {5004, 5021, 5033});
+  // An OR over different columns lists the repository and SQLite picks the runs.
+  server_->clear_requests();
+  expect_deletes("(id = 5005 OR run_id = 5022 OR display_title = 'Change number 40')", {5005, 5022, 5040},
+                 /*read_by_id=*/false);
 }
 
 TEST_F(DeleteTest, IdsFromASubqueryAreEachDeleted) {
