@@ -4,7 +4,9 @@
 SQLITE_EXTENSION_INIT1
 
 #include <exception>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -17,8 +19,20 @@ SQLITE_EXTENSION_INIT1
 
 namespace {
 
+// The context of each connection the extension is registered on. A second load on the same
+// connection finds it alive and changes nothing: registering again would hand new tables
+// and functions fresh default settings (dry_run back to 0) while existing tables kept the
+// old ones. The entry expires when SQLite closes the connection and drops every
+// registration (each holds a reference), so a new connection at the same address starts
+// fresh.
+std::mutex registry_mutex;
+std::map<sqlite3*, std::weak_ptr<stacklite::ConnectionContext>> registry;
+
 int register_all(sqlite3* db, char** err) {
   try {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    for (auto it = registry.begin(); it != registry.end();) it = it->second.expired() ? registry.erase(it) : std::next(it);
+    if (registry.count(db)) return SQLITE_OK;
     auto ctx = std::make_shared<stacklite::ConnectionContext>();
     int rc = stacklite::register_info_functions(db);
     if (rc == SQLITE_OK) rc = stacklite::register_config_function(db, ctx);
@@ -33,8 +47,12 @@ int register_all(sqlite3* db, char** err) {
     if (rc == SQLITE_OK) rc = stacklite::register_user_spec_module(db, ctx);
     if (const auto* github = stacklite::bundled_provider("github"); github && rc == SQLITE_OK)
       rc = stacklite::register_write_functions(db, ctx, *github);
-    if (rc != SQLITE_OK) *err = sqlite3_mprintf("stacklite: registration failed: %s", sqlite3_errmsg(db));
-    return rc;
+    if (rc != SQLITE_OK) {
+      *err = sqlite3_mprintf("stacklite: registration failed: %s", sqlite3_errmsg(db));
+      return rc;
+    }
+    registry[db] = ctx;
+    return SQLITE_OK;
   } catch (const std::exception& e) {
     *err = sqlite3_mprintf("stacklite: %s", e.what());
     return SQLITE_ERROR;
