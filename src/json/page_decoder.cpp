@@ -208,10 +208,18 @@ void PageDecoder::decode_leaf(od::value value, int column, Row& row) {
         cell.text = trim_token(value.raw_json_token());
         return;
       }
-      int64_t i;
-      if (want != ColumnType::Real && !value.get_int64().get(i)) {
-        cell.kind = Cell::Kind::Int;
-        cell.i = i;
+      if (want != ColumnType::Real) {
+        // INTEGER and BOOLEAN take a whole number in 64-bit range. Any other number (1.5,
+        // 1e3, 2^64) is the wrong type, so NULL rather than a rounded guess; a number
+        // outside even a double's range stays a malformed page.
+        int64_t i;
+        if (!value.get_int64().get(i)) {
+          cell.kind = Cell::Kind::Int;
+          cell.i = i;
+          return;
+        }
+        double unused;
+        if (auto err = value.get_double().get(unused)) malformed(err, resource_.columns[column].name);
         return;
       }
       double d;

@@ -94,12 +94,57 @@ TEST(Decoder, WrongTypesBecomeNullNotGuesses) {
   const Row& r = rows[0];
   EXPECT_EQ(r.cells[col("id")].kind, Cell::Kind::Null);
   EXPECT_EQ(r.cells[col("name")].text, "5");
-  EXPECT_EQ(r.cells[col("run_attempt")].kind, Cell::Kind::Real);
+  EXPECT_EQ(r.cells[col("run_attempt")].kind, Cell::Kind::Null);  // 1.5 is no INTEGER: not rounded, not a REAL
   EXPECT_EQ(r.cells[col("actor_login")].kind, Cell::Kind::Null);
   EXPECT_EQ(r.cells[col("actor")].text, "\"nobody\"");
   EXPECT_EQ(r.cells[col("head_commit")].kind, Cell::Kind::Null);
   EXPECT_EQ(r.cells[col("status")].text, "true");
-  EXPECT_EQ(r.cells[col("run_number")].kind, Cell::Kind::Real);
+  EXPECT_EQ(r.cells[col("run_number")].kind, Cell::Kind::Null);  // beyond 64 bits: not a lossy REAL
+}
+
+// The spec's rule: a value of the wrong type is NULL. INTEGER and BOOLEAN take whole
+// numbers in 64-bit range only; REAL takes any number.
+TEST(Decoder, NumbersThatAreNotWholeAreNullInIntegerColumnsAndExactInRealOnes) {
+  ProviderSpec spec = load_provider_spec(
+      R"({"provider":"numbers","base_url":"https://example.invalid","resources":[{"name":"n","columns":[)"
+      R"({"name":"i","type":"INTEGER","json":"v"},{"name":"r","type":"REAL","json":"v"},{"name":"b","type":"BOOLEAN","json":"w"}],)"
+      R"("read_methods":[{"name":"list","path":"/n","response":{"kind":"list"}}]}]})",
+      "numbers.json");
+  const ResourceSpec& n = spec.resources.front();
+  PageBuffer buf;
+  buf.assign(R"([{"v":7,"w":1},{"v":1.5,"w":0.5},{"v":2.0,"w":true},{"v":1e3,"w":1e0},{"v":-9223372036854775808,"w":-0},)"
+             R"({"v":9223372036854775808,"w":2}])");
+  PageDecoder dec(n, ~0ull);
+  dec.open(buf, n.read_methods.front());
+  struct Want {
+    std::optional<int64_t> i;
+    double r;
+    std::optional<int64_t> b;
+  };
+  const Want want[] = {{7, 7.0, 1},   {std::nullopt, 1.5, std::nullopt}, {std::nullopt, 2.0, 1},
+                       {std::nullopt, 1000.0, std::nullopt}, {INT64_MIN, -9223372036854775808.0, 0},
+                       {std::nullopt, 9223372036854775808.0, 2}};
+  Row row;
+  size_t k = 0;
+  for (; dec.next(row); ++k) {
+    ASSERT_LT(k, std::size(want));
+    const Cell &i = row.cells[0], &r = row.cells[1], &b = row.cells[2];
+    if (want[k].i) {
+      ASSERT_EQ(i.kind, Cell::Kind::Int) << k;
+      EXPECT_EQ(i.i, *want[k].i) << k;
+    } else {
+      EXPECT_EQ(i.kind, Cell::Kind::Null) << k;
+    }
+    ASSERT_EQ(r.kind, Cell::Kind::Real) << k;
+    EXPECT_EQ(r.d, want[k].r) << k;
+    if (want[k].b) {
+      ASSERT_EQ(b.kind, Cell::Kind::Int) << k;
+      EXPECT_EQ(b.i, *want[k].b) << k;
+    } else {
+      EXPECT_EQ(b.kind, Cell::Kind::Null) << k;
+    }
+  }
+  EXPECT_EQ(k, std::size(want));
 }
 
 TEST(Decoder, EscapedStringsAreUnescaped) {
