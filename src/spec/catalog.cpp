@@ -25,7 +25,7 @@ const char* type_name(ColumnType t) {
 }
 
 std::vector<std::string> operators_of(ParamStyle style) {
-  if (style == ParamStyle::DateRange) return {">", ">=", "<", "<="};
+  if (style == ParamStyle::DateRange) return {">", ">=", "<", "<=", "="};
   return {"="};
 }
 
@@ -144,7 +144,9 @@ Catalog columns_catalog(const std::vector<ProviderSpec>& providers) {
           append_json_string(pushdown, "GET " + m.path);
           pushdown += in_path ? ",\"in\":\"path\",\"param\":" : ",\"in\":\"query\",\"param\":";
           append_json_string(pushdown, b.param);
-          pushdown += ",\"operators\":" + json_strings(these) + "}";
+          pushdown += ",\"operators\":" + json_strings(these);
+          if (!b.values.empty()) pushdown += ",\"values\":" + json_strings(b.values);
+          pushdown += "}";
         };
         for (const auto& m : res.read_methods) {
           for (const auto& b : m.path_params) entry(m, b, true);

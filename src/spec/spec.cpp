@@ -192,6 +192,20 @@ ParamBinding parse_query_param(const SpecReader& r, const ResourceSpec& res, ele
   else if (style == "boolean") b.style = ParamStyle::Boolean;
   else r.fail(where + ".style", "unknown style " + quote_for_message(style) + "; expected equals, date_range or boolean");
   b.exact = r.bool_at(obj, "exact", where, true);
+  element values;
+  if (!obj.at_key("values").get(values)) {
+    if (b.style != ParamStyle::Equals) r.fail(where + ".values", "only an equals parameter takes a list of values");
+    simdjson::dom::array arr;
+    if (values.get(arr)) r.fail(where + ".values", "expected an array of strings");
+    std::set<std::string> seen;
+    for (element v : arr) {
+      std::string_view sv;
+      if (v.get(sv) || sv.empty()) r.fail(where + ".values", "expected an array of non-empty strings");
+      if (!seen.insert(std::string(sv)).second) r.fail(where + ".values", "lists " + quote_for_message(sv) + " twice");
+      b.values.emplace_back(sv);
+    }
+    if (b.values.empty()) r.fail(where + ".values", "must not be empty (leave it out when any value goes)");
+  }
   return b;
 }
 
@@ -236,7 +250,14 @@ ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, eleme
         r.fail(wk, "is not a parameter of the path " + quote_for_message(m.path));
       ParamBinding b;
       b.param = std::string(key);
-      b.columns = column_refs(r, res, value, wk);
+      object form;
+      if (!value.get(form)) {
+        // {"columns": [...], "strip_prefix": ".github/workflows/"}
+        b.columns = column_refs(r, res, r.required(form, "columns", wk), wk + ".columns");
+        b.strip_prefix = r.string_at(form, "strip_prefix", wk, false);
+      } else {
+        b.columns = column_refs(r, res, value, wk);
+      }
       m.path_params.push_back(std::move(b));
       bound.insert(std::string(key));
     }

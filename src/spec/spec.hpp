@@ -32,6 +32,8 @@ struct ParamBinding {
   std::vector<int> columns;
   ParamStyle style = ParamStyle::Equals;
   bool exact = true;  // the API answers exactly what SQL `=` means, so SQLite drops nothing
+  std::vector<std::string> values;  // the values the API takes, when it enumerates them
+  std::string strip_prefix;         // path parameter: removed from a value that starts with it
 };
 
 struct PathPiece {

@@ -13,6 +13,17 @@ namespace stacklite {
 namespace {
 
 bool is_range(Op op) { return op == Op::Gt || op == Op::Ge || op == Op::Lt || op == Op::Le; }
+bool is_time_bound(Op op) { return is_range(op) || op == Op::Eq; }
+
+// A real column that some method's name-taking path parameter is fed by (workflow_id).
+bool names_column(const ResourceSpec& res, int column) {
+  if (res.columns[column].input) return false;
+  for (const auto& m : res.read_methods)
+    for (const auto& p : m.path_params)
+      for (int c : p.columns)
+        if (c == column && takes_names(res, p)) return true;
+  return false;
+}
 
 // First usable `=` constraint on any of the columns; -1 when none.
 int find_eq(const std::vector<ConstraintInfo>& cs, const std::vector<int>& columns, const std::vector<bool>& taken) {
@@ -59,16 +70,21 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
     if (ci < 0) return a;
     use(ci);
     pc.path_param[ci] = true;
+    // workflow_id = 'ci.yml' selects the workflow by name: SQLite would compare the name with
+    // the rows' numeric ids and drop them all, so the table checks this column itself.
+    if (takes_names(res, p)) pc.omit[ci] = true;
   }
   bool exact = true;
   int filters = 0;
   std::set<std::string> sent;
   for (const auto& q : m.query_params) {
     if (q.style == ParamStyle::DateRange) {
+      // Bounds are compared as time by the table (SQLite would compare text): omitted.
       for (int column : q.columns)
         for (size_t i = 0; i < cs.size(); ++i)
-          if (!taken[i] && cs[i].usable && cs[i].column == column && is_range(cs[i].op)) {
+          if (!taken[i] && cs[i].usable && cs[i].column == column && is_time_bound(cs[i].op)) {
             use(static_cast<int>(i));
+            pc.omit[i] = true;
             exact = exact && q.exact;
             ++filters;
           }
@@ -85,12 +101,23 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
     ++filters;
   }
 
+  // A time bound this method cannot send is still the table's to check, as time.
+  for (size_t i = 0; i < cs.size(); ++i)
+    if (!taken[i] && cs[i].usable && cs[i].column >= 0 && is_time_bound(cs[i].op) && is_time_column(res, cs[i].column)) {
+      use(static_cast<int>(i));
+      pc.omit[i] = true;
+      exact = false;
+    }
+
   // An input with no value of its own that this method cannot send would make SQLite
-  // compare against NULL and drop every row: such a method does not answer the query.
+  // compare against NULL and drop every row, and a name given for a column that also takes
+  // names (workflow_id = 'ci.yml') would make it compare the name with numbers: such a
+  // method does not answer the query.
   for (size_t i = 0; i < cs.size(); ++i) {
-    if (cs[i].column < 0 || cs[i].op != Op::Eq) continue;
+    if (cs[i].column < 0 || cs[i].op != Op::Eq || consumed_column[cs[i].column]) continue;
     const ColumnSpec& col = res.columns[cs[i].column];
-    if (col.input && col.json_path.empty() && !consumed_column[cs[i].column]) return a;
+    if (col.input && col.json_path.empty()) return a;
+    if (cs[i].usable && names_column(res, cs[i].column)) return a;
   }
   // Anything left is SQLite's to filter, so the API's answer is no longer the result.
   for (size_t i = 0; i < cs.size(); ++i)
@@ -136,11 +163,22 @@ PlanChoice choose_plan(const ResourceSpec& res, const std::vector<ConstraintInfo
     // SQLite passes LIMIT even when it will sort the rows itself; then every row is needed.
     pc.order_consumed = !order_by.empty() && delivers_order(res.read_methods[mi], pc, cs, order_by);
     if (!order_by.empty() && !pc.order_consumed) pc.plan.exact = false;
+    // A time bound or a workflow name whose value is not known yet (the other side of a
+    // join) would be compared by SQLite as text: steer it to a join order that gives the
+    // value to the table.
+    for (const auto& c : cs)
+      if (!c.usable && c.column >= 0 &&
+          ((is_time_bound(c.op) && is_time_column(res, c.column)) || (c.op == Op::Eq && names_column(res, c.column))))
+        pc.cost += 1e13;
     uint64_t needed = columns_used;
     const auto& cap = res.read_methods[mi].cap;
     if (cap.max_results > 0) needed |= column_bit(cap.order_column) | column_bit(cap.key_column);
     // The key is the rowid: DELETE names its rows by it even when no column is read (run_id = N).
     if (res.key_column >= 0) needed |= column_bit(res.key_column);
+    // Columns the table checks itself (SQLite was told not to) are decoded too.
+    for (size_t i = 0; i < cs.size(); ++i)
+      if (pc.argv_index[i] > 0 && pc.omit[i] && cs[i].column >= 0 && !res.columns[cs[i].column].input)
+        needed |= column_bit(cs[i].column);
     pc.plan.columns_needed = needed;
     return pc;
   }
@@ -158,6 +196,21 @@ PlanChoice choose_plan(const ResourceSpec& res, const std::vector<ConstraintInfo
   pc.cost = 1e12;
   pc.rows = 1000000;
   return pc;
+}
+
+bool is_time_column(const ResourceSpec& res, int column) {
+  for (const auto& m : res.read_methods)
+    for (const auto& q : m.query_params)
+      if (q.style == ParamStyle::DateRange)
+        for (int c : q.columns)
+          if (c == column) return true;
+  return false;
+}
+
+bool takes_names(const ResourceSpec& res, const ParamBinding& p) {
+  bool real = false, input = false;
+  for (int c : p.columns) (res.columns[c].input ? input : real) = true;
+  return real && input;
 }
 
 std::string missing_inputs_message(const ResourceSpec& res) {

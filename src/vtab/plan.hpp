@@ -60,6 +60,14 @@ struct PlanChoice {
 PlanChoice choose_plan(const ResourceSpec& resource, const std::vector<ConstraintInfo>& constraints,
                        uint64_t columns_used, const std::vector<OrderTerm>& order_by = {});
 
+// A column some date_range parameter of the resource takes (created_at): the table compares
+// bounds on it as time, and SQLite does not re-check them as text.
+bool is_time_column(const ResourceSpec& resource, int column);
+
+// A path parameter fed by a real column and an input column takes values beyond the real
+// column's (workflow_id: a numeric id, or a file name the input column stands for).
+bool takes_names(const ResourceSpec& resource, const ParamBinding& path_param);
+
 // "owner and repo are required: ... e.g. WHERE owner = 'octo-org' AND repo = 'octo-repo'"
 std::string missing_inputs_message(const ResourceSpec& resource);
 

@@ -6,21 +6,30 @@
 #include <cstdio>
 
 #include "http/url.hpp"
+#include "util/time_value.hpp"
 #include "util/text.hpp"
 
 namespace stacklite {
 
-bool is_api_date(const std::string& v) {
-  auto digits = [&](size_t from, size_t n) {
-    for (size_t k = from; k < from + n; ++k)
-      if (k >= v.size() || v[k] < '0' || v[k] > '9') return false;
-    return true;
-  };
-  bool date = digits(0, 4) && v.size() >= 10 && v[4] == '-' && digits(5, 2) && v[7] == '-' && digits(8, 2);
-  if (!date) return false;
-  if (v.size() == 10) return true;
-  return v.size() == 20 && v[10] == 'T' && digits(11, 2) && v[13] == ':' && digits(14, 2) && v[16] == ':' &&
-         digits(17, 2) && v[19] == 'Z';
+bool Target::admits(const ResourceSpec& res, const Row& row) const {
+  for (const auto& [column, value] : equal_checks) {
+    const Cell& cell = row.cells[column];
+    if (cell.kind != Cell::Kind::Int || cell.i != value) return false;
+  }
+  if (time_column < 0 || (!time_lower && !time_upper)) return true;
+  const Cell& cell = row.cells[time_column];
+  std::optional<TimePoint> when;
+  if (cell.kind == Cell::Kind::Null) return false;  // NULL satisfies no bound
+  if (cell.kind == Cell::Kind::Text) when = parse_time_text(cell.text);
+  else if (cell.kind == Cell::Kind::Int) when = time_from_unix_seconds(cell.i);
+  if (!when)
+    throw Error("malformed response: an item's " + res.columns[time_column].name + " " +
+                (cell.kind == Cell::Kind::Text ? quote_for_message(cell.text) : std::string("(a number)")) +
+                " is not a time");
+  // A whole-second bound L holds for t (maybe fractional) when floor(t) >= L; U when ceil(t) <= U.
+  if (time_lower && when->last_second_until() < *time_lower) return false;
+  if (time_upper && when->first_second_from() > *time_upper) return false;
+  return true;
 }
 
 std::string Target::first_page(const std::string& upper_override) const {
@@ -46,6 +55,24 @@ const ParamBinding* binding_for(const std::vector<ParamBinding>& bindings, int c
       for (int c : b.columns)
         if (c == column) return &b;
   return nullptr;
+}
+
+// The value as an integer when SQL would compare it equal to one (12, '12', 12.0).
+std::optional<int64_t> integer_value(const SqlValue& v) {
+  if (v.kind == SqlValue::Kind::Int) return v.i;
+  if (v.kind == SqlValue::Kind::Real && std::floor(v.d) == v.d && std::fabs(v.d) < 9e15) return static_cast<int64_t>(v.d);
+  if (v.kind == SqlValue::Kind::Text) return parse_int64(trim(v.text));
+  return std::nullopt;
+}
+
+void check_known_value(const ColumnSpec& col, const ParamBinding& q, const std::string& text) {
+  if (q.values.empty()) return;
+  for (const auto& known : q.values)
+    if (known == text) return;
+  std::string list;
+  for (const auto& known : q.values) list += (list.empty() ? "" : ", ") + known;
+  throw Error(col.name + " = " + quote_for_message(text) + " is not a value the API's " + q.param +
+              " parameter takes; valid values: " + list);
 }
 
 std::string boolean_text(const ColumnSpec& col, const SqlValue& v) {
@@ -113,29 +140,56 @@ std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) co
       }
       const ColumnSpec& col = res.columns[arg.column];
       if (col.input) t.inputs[arg.column] = v;
+      if (is_time_column(res, arg.column)) {
+        // A bound on a time column, as the whole seconds that satisfy it (runs have second
+        // precision): `> '…10:00:00.5'` is `>= …10:00:01`. Checked on every row here.
+        TimePoint when = time_of(col.name, v);
+        std::optional<int64_t> lower, upper;
+        if (arg.op == Op::Gt) lower = when.last_second_until() + 1;
+        if (arg.op == Op::Ge || arg.op == Op::Eq) lower = when.first_second_from();
+        if (arg.op == Op::Lt) upper = when.first_second_from() - 1;
+        if (arg.op == Op::Le || arg.op == Op::Eq) upper = when.last_second_until();
+        t.time_column = arg.column;
+        if (lower && (!t.time_lower || *lower > *t.time_lower)) t.time_lower = lower;
+        if (upper && (!t.time_upper || *upper < *t.time_upper)) t.time_upper = upper;
+        continue;
+      }
       if (arg.op == Op::Eq) {
         if (const ParamBinding* p = binding_for(m.path_params, arg.column, false)) {
           std::string text = v.to_text();
+          if (takes_names(res, *p) && !col.input) {
+            // workflow_id = 12 is checked on each row; workflow_id = 'ci.yml' is a name, which
+            // the input column beside it reports.
+            if (auto number = integer_value(v)) {
+              t.equal_checks.emplace_back(arg.column, *number);
+              text = std::to_string(*number);
+            } else {
+              for (int c : p->columns)
+                if (res.columns[c].input) t.inputs[c] = v;
+            }
+          }
+          if (!p->strip_prefix.empty() && starts_with(text, p->strip_prefix)) text.erase(0, p->strip_prefix.size());
           check_path_segment(col.name, text);
           path_values.emplace_back(p->param, percent_encode(text));
           continue;
         }
         if (const ParamBinding* q = binding_for(m.query_params, arg.column, false)) {
-          t.query.emplace_back(q->param, q->style == ParamStyle::Boolean ? boolean_text(col, v) : v.to_text());
+          std::string text = q->style == ParamStyle::Boolean ? boolean_text(col, v) : v.to_text();
+          check_known_value(col, *q, text);
+          t.query.emplace_back(q->param, std::move(text));
           continue;
         }
         continue;
       }
-      // A range bound. Sent inclusive (the API's `>` on a date skips that whole day, while
-      // SQL compares text), so the API answers a superset and SQLite trims it exactly.
-      const ParamBinding* r = binding_for(m.query_params, arg.column, true);
-      std::string text = v.to_text();
-      if (!r || !is_api_date(text)) continue;  // not sendable: SQLite alone filters it
-      t.range_param = r->param;
-      if (arg.op == Op::Gt || arg.op == Op::Ge) {
-        if (t.range_lower.empty() || text > t.range_lower) t.range_lower = text;
-      } else {
-        if (t.range_upper.empty() || text < t.range_upper) t.range_upper = text;
+    }
+    if (t.time_column >= 0) {
+      // Sent inclusively in whole seconds (YYYY-MM-DDTHH:MM:SSZ) when the method has the
+      // date-range parameter; bounds that no second satisfies ask for nothing.
+      if (t.time_lower && t.time_upper && *t.time_lower > *t.time_upper) empty = true;
+      if (const ParamBinding* r = binding_for(m.query_params, t.time_column, true)) {
+        t.range_param = r->param;
+        if (t.time_lower) t.range_lower = format_utc(*t.time_lower);
+        if (t.time_upper) t.range_upper = format_utc(*t.time_upper);
       }
     }
     if (!empty) {

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "json/page_decoder.hpp"
 #include "spec/spec.hpp"
 #include "util/sql_value.hpp"
 #include "vtab/plan.hpp"
@@ -24,6 +25,15 @@ struct Target {
   int per_page = 0;
   std::vector<std::optional<SqlValue>> inputs;  // per column: the value given for an input column
 
+  // What the table checks on each row itself, because SQLite was told not to: bounds on a
+  // time column as whole seconds (inclusive), and integer equalities (workflow_id = 12).
+  int time_column = -1;
+  std::optional<int64_t> time_lower, time_upper;
+  std::vector<std::pair<int, int64_t>> equal_checks;  // column, value
+
+  // Whether a row satisfies those checks. Throws Error for a time the response garbled.
+  bool admits(const ResourceSpec& resource, const Row& row) const;
+
   // Path and query for the first page, with the range narrowed to `upper` when given.
   std::string first_page(const std::string& upper_override = std::string()) const;
 };
@@ -35,8 +45,9 @@ struct Target {
 // takes the next one from here, so several fetchers could share one generator.
 class TargetGenerator {
  public:
-  // Throws Error naming the column for a value that cannot be sent, checking every value
-  // of every list here, before any target is handed out.
+  // Throws Error naming the column for a value that cannot be sent (not a time, not among
+  // the values a parameter takes, ...), checking every value of every list here, before any
+  // target is handed out. A combination is empty also when its time bounds admit no second.
   TargetGenerator(const ResourceSpec& resource, const Plan& plan, std::vector<std::vector<SqlValue>> argv);
 
   // The next target; nullopt once every combination has been handed out.
@@ -55,8 +66,5 @@ class TargetGenerator {
 // Every target of a generator at once (for tests and small plans).
 std::vector<Target> build_targets(const ResourceSpec& resource, const Plan& plan,
                                   const std::vector<std::vector<SqlValue>>& argv);
-
-// Accepts the date forms the API compares exactly: YYYY-MM-DD and YYYY-MM-DDTHH:MM:SSZ.
-bool is_api_date(const std::string& value);
 
 }  // namespace stacklite

@@ -125,7 +125,7 @@ bool Scan::next() {
         throw Error("GET " + client_.display_path(client_.url_for(target_.path)) + ": " + e.what());
       }
       if (got) {
-        if (accept_row()) return true;
+        if (accept_row() && target_.admits(resource_, row_)) return true;
         continue;
       }
       page_open_ = false;

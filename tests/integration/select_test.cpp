@@ -155,26 +155,28 @@ TEST_F(SelectTest, SqliteRechecksWhatTheApiAnswersLoosely) {
 TEST_F(SelectTest, CreatedAtRangesUseGitHubDateSyntaxAndStayExact) {
   struct Case {
     std::string where, created;
-    std::function<bool(const WorkflowRun&)> keep;
+    std::function<bool(int64_t)> keep;  // on the run's creation time, in unix seconds
   };
+  const int64_t one = 1735693200, two = 1735696800;  // 2025-01-01 01:00:00 and 02:00:00 UTC
+  const int64_t day = 1735689600;                     // 2025-01-01
   std::vector<Case> cases = {
-      {"created_at > '2025-01-01T02:00:00Z'", ">=2025-01-01T02:00:00Z",
-       [](const WorkflowRun& r) { return r.created_at > "2025-01-01T02:00:00Z"; }},
-      {"created_at >= '2025-01-01T02:00:00Z'", ">=2025-01-01T02:00:00Z",
-       [](const WorkflowRun& r) { return r.created_at >= "2025-01-01T02:00:00Z"; }},
-      {"created_at < '2025-01-01T01:00:00Z'", "<=2025-01-01T01:00:00Z",
-       [](const WorkflowRun& r) { return r.created_at < "2025-01-01T01:00:00Z"; }},
-      {"created_at <= '2025-01-01T01:00:00Z'", "<=2025-01-01T01:00:00Z",
-       [](const WorkflowRun& r) { return r.created_at <= "2025-01-01T01:00:00Z"; }},
+      {"created_at > '2025-01-01T02:00:00Z'", ">=2025-01-01T02:00:01Z", [&](int64_t t) { return t > two; }},
+      {"created_at >= '2025-01-01T02:00:00Z'", ">=2025-01-01T02:00:00Z", [&](int64_t t) { return t >= two; }},
+      {"created_at < '2025-01-01T01:00:00Z'", "<=2025-01-01T00:59:59Z", [&](int64_t t) { return t < one; }},
+      {"created_at <= '2025-01-01T01:00:00Z'", "<=2025-01-01T01:00:00Z", [&](int64_t t) { return t <= one; }},
       {"created_at BETWEEN '2025-01-01T01:00:00Z' AND '2025-01-01T02:00:00Z'", "2025-01-01T01:00:00Z..2025-01-01T02:00:00Z",
-       [](const WorkflowRun& r) { return r.created_at >= "2025-01-01T01:00:00Z" && r.created_at <= "2025-01-01T02:00:00Z"; }},
-      {"created_at > '2025-01-01'", ">=2025-01-01", [](const WorkflowRun& r) { return r.created_at > "2025-01-01"; }},
-      {"created_at < '2025-01-02'", "<=2025-01-02", [](const WorkflowRun& r) { return r.created_at < "2025-01-02"; }},
+       [&](int64_t t) { return t >= one && t <= two; }},
+      {"created_at > '2025-01-01'", ">=2025-01-01T00:00:01Z", [&](int64_t t) { return t > day; }},
+      {"created_at < '2025-01-01 03:00'", "<=2025-01-01T02:59:59Z", [&](int64_t t) { return t < day + 3 * 3600; }},
   };
   for (const auto& c : cases) {
     server_->clear_requests();
     auto got = ids_of(c.where);
-    EXPECT_EQ(got, expected_ids(c.keep)) << c.where;
+    EXPECT_EQ(got, expected_ids([&](const WorkflowRun& r) {
+                int64_t t = 0;
+                return testserver::parse_timestamp(r.created_at, t) && c.keep(t);
+              }))
+        << c.where;
     auto reqs = api_requests();
     ASSERT_FALSE(reqs.empty());
     EXPECT_EQ(reqs[0].param("created"), c.created) << c.where;

@@ -274,7 +274,7 @@ TEST_F(WriteTest, DeleteRemovesEveryMatchingRunAndCountsThem) {
   std::sort(deleted.begin(), deleted.end());
   EXPECT_EQ(deleted, want);
   // The listing was filtered by the API, not fetched whole.
-  EXPECT_EQ(api_requests()[0].param("created"), "<=2025-01-01T00:30:00Z");
+  EXPECT_EQ(api_requests()[0].param("created"), "<=2025-01-01T00:29:59Z");  // < is exclusive, in whole seconds
   EXPECT_EQ(api_requests()[0].param("status"), "failure");
 }
 

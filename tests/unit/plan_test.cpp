@@ -44,6 +44,32 @@ TEST(Plan, WorkflowSelectsTheWorkflowListing) {
             "list_workflow_runs");
 }
 
+TEST(Plan, WorkflowIdIsTheTablesToCheckSinceItMayBeAName) {
+  PlanChoice pc = choose_plan(runs(), {eq("owner"), eq("repo"), eq("workflow_id")}, 0);
+  EXPECT_EQ(method_name(pc), "list_workflow_runs");
+  EXPECT_TRUE(pc.omit[2]);  // SQLite would compare 'ci.yml' with the numeric workflow_id
+  EXPECT_NE(pc.plan.columns_needed & column_bit(col("workflow_id")), 0u);  // checked on each row
+  // A method that cannot send it does not answer: the run is looked for in the workflow.
+  EXPECT_EQ(method_name(choose_plan(runs(), {eq("owner"), eq("repo"), eq("id"), eq("workflow_id")}, ~0ull)),
+            "list_workflow_runs");
+}
+
+TEST(Plan, TimeBoundsAreTheTablesToCheck) {
+  PlanChoice pc = choose_plan(runs(), {eq("owner"), eq("repo"), op("created_at", Op::Gt), op("created_at", Op::Le)}, 0);
+  EXPECT_EQ(method_name(pc), "list_workflow_runs_for_repo");
+  EXPECT_TRUE(pc.omit[2] && pc.omit[3]);  // SQLite would compare them as text
+  EXPECT_NE(pc.plan.columns_needed & column_bit(col("created_at")), 0u);
+  // A get by id cannot send the bound, and still checks it as time.
+  PlanChoice one = choose_plan(runs(), {eq("owner"), eq("repo"), eq("id"), op("created_at", Op::Ge)}, 0);
+  EXPECT_EQ(method_name(one), "get_workflow_run");
+  EXPECT_GT(one.argv_index[3], 0);
+  EXPECT_TRUE(one.omit[3]);
+  // Other timestamp columns are plain text to SQLite.
+  PlanChoice other = choose_plan(runs(), {eq("owner"), eq("repo"), op("updated_at", Op::Ge)}, 0);
+  EXPECT_EQ(other.argv_index[2], 0);
+  EXPECT_FALSE(other.omit[2]);
+}
+
 TEST(Plan, FiltersBecomeArgumentsAndSqliteRechecksLooseOnes) {
   PlanChoice pc = choose_plan(runs(), {eq("owner"), eq("repo"), eq("head_branch"), eq("status")}, ~0ull);
   EXPECT_EQ(pc.argv_index, (std::vector<int>{1, 2, 3, 4}));
@@ -129,14 +155,126 @@ TEST(Request, EncodesPathSegmentsAndQueryValues) {
 TEST(Request, DateRangesAreSentInclusiveAndTightest) {
   auto ts = targets({eq("owner"), eq("repo"), op("created_at", Op::Gt), op("created_at", Op::Lt), op("created_at", Op::Le)},
                     {{T("o")}, {T("r")}, {T("2025-01-01")}, {T("2025-03-01")}, {T("2025-02-01T10:00:00Z")}});
-  EXPECT_EQ(ts[0].first_page(), "/repos/o/r/actions/runs?created=2025-01-01..2025-02-01T10%3A00%3A00Z&per_page=100");
+  EXPECT_EQ(ts[0].first_page(),
+            "/repos/o/r/actions/runs?created=2025-01-01T00%3A00%3A01Z..2025-02-01T10%3A00%3A00Z&per_page=100");
+  EXPECT_EQ(ts[0].time_column, col("created_at"));
+  // A date alone is midnight UTC, as in SQLite's date functions.
   auto lower = targets({eq("owner"), eq("repo"), op("created_at", Op::Ge)}, {{T("o")}, {T("r")}, {T("2025-01-01")}});
-  EXPECT_EQ(lower[0].first_page(), "/repos/o/r/actions/runs?created=%3E%3D2025-01-01&per_page=100");
+  EXPECT_EQ(lower[0].first_page(), "/repos/o/r/actions/runs?created=%3E%3D2025-01-01T00%3A00%3A00Z&per_page=100");
   auto upper = targets({eq("owner"), eq("repo"), op("created_at", Op::Lt)}, {{T("o")}, {T("r")}, {T("2025-01-01")}});
-  EXPECT_EQ(upper[0].first_page(), "/repos/o/r/actions/runs?created=%3C%3D2025-01-01&per_page=100");
-  // A value the API cannot compare is left to SQLite rather than sent.
-  auto odd = targets({eq("owner"), eq("repo"), op("created_at", Op::Lt)}, {{T("o")}, {T("r")}, {T("yesterday")}});
-  EXPECT_EQ(odd[0].first_page(), "/repos/o/r/actions/runs?per_page=100");
+  EXPECT_EQ(upper[0].first_page(), "/repos/o/r/actions/runs?created=%3C%3D2024-12-31T23%3A59%3A59Z&per_page=100");
+}
+
+// The whole seconds a bound admits, as sent in `created=`.
+std::string created_for(Op o, SqlValue bound) {
+  auto ts = targets({eq("owner"), eq("repo"), op("created_at", o)}, {{T("o")}, {T("r")}, {std::move(bound)}});
+  if (ts.empty()) return "(nothing)";
+  return (ts[0].range_lower.empty() ? "*" : ts[0].range_lower) + ".." + (ts[0].range_upper.empty() ? "*" : ts[0].range_upper);
+}
+
+TEST(Request, TimeBoundsInEveryFormBecomeWholeSeconds) {
+  // What datetime(), date() and strftime() produce, with T, offsets and fractions.
+  EXPECT_EQ(created_for(Op::Ge, T("2026-11-16 12:00:00")), "2026-11-16T12:00:00Z..*");
+  EXPECT_EQ(created_for(Op::Gt, T("2026-11-16 12:00")), "2026-11-16T12:00:01Z..*");
+  EXPECT_EQ(created_for(Op::Ge, T("2026-11-16T12:00:00+02:00")), "2026-11-16T10:00:00Z..*");
+  EXPECT_EQ(created_for(Op::Le, T("2026-11-16T23:30:00-01:00")), "*..2026-11-17T00:30:00Z");
+  EXPECT_EQ(created_for(Op::Ge, T("2026-11-16T12:00:00.000Z")), "2026-11-16T12:00:00Z..*");
+  // Runs have whole seconds: past a fraction, > and >= start at the next second, and
+  // < and <= end at the second before.
+  EXPECT_EQ(created_for(Op::Gt, T("2026-11-16 12:00:00.5")), "2026-11-16T12:00:01Z..*");
+  EXPECT_EQ(created_for(Op::Ge, T("2026-11-16 12:00:00.5")), "2026-11-16T12:00:01Z..*");
+  EXPECT_EQ(created_for(Op::Lt, T("2026-11-16 12:00:00.5")), "*..2026-11-16T12:00:00Z");
+  EXPECT_EQ(created_for(Op::Le, T("2026-11-16 12:00:00.5")), "*..2026-11-16T12:00:00Z");
+  EXPECT_EQ(created_for(Op::Lt, T("2026-11-16 12:00:00")), "*..2026-11-16T11:59:59Z");
+  // = is both bounds; a fraction matches no run.
+  EXPECT_EQ(created_for(Op::Eq, T("2026-11-16 12:00:00")), "2026-11-16T12:00:00Z..2026-11-16T12:00:00Z");
+  EXPECT_EQ(created_for(Op::Eq, T("2026-11-16 12:00:00.25")), "(nothing)");
+  // unixepoch() integers and julianday() reals.
+  EXPECT_EQ(created_for(Op::Ge, I(1735689600)), "2025-01-01T00:00:00Z..*");
+  SqlValue jd;
+  jd.kind = SqlValue::Kind::Real;
+  jd.d = 2460676.5;
+  EXPECT_EQ(created_for(Op::Ge, jd), "2025-01-01T00:00:00Z..*");
+  // Bounds that contradict each other ask for nothing.
+  EXPECT_TRUE(targets({eq("owner"), eq("repo"), op("created_at", Op::Gt), op("created_at", Op::Lt)},
+                      {{T("o")}, {T("r")}, {T("2025-01-02")}, {T("2025-01-01 12:00:00")}})
+                  .empty());
+}
+
+TEST(Request, ANonTimeBoundIsAnErrorThatShowsTheForms) {
+  for (SqlValue bad : {T("11/01/2026"), T("yesterday"), T("2025-02-30"), T("2025-01-01 25:00"), T("1763251200"), T("")}) {
+    try {
+      targets({eq("owner"), eq("repo"), op("created_at", Op::Ge)}, {{T("o")}, {T("r")}, {bad}});
+      ADD_FAILURE() << bad.text << " was accepted";
+    } catch (const Error& e) {
+      std::string msg = e.what();
+      EXPECT_NE(msg.find("created_at is compared as a time"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("'YYYY-MM-DD HH:MM:SS'"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("unixepoch()"), std::string::npos) << msg;
+    }
+  }
+  try {
+    targets({eq("owner"), eq("repo"), op("created_at", Op::Ge)}, {{T("o")}, {T("r")}, {T("1763251200")}});
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("as an INTEGER"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Request, RowsAreCheckedAsTime) {
+  auto ts = targets({eq("owner"), eq("repo"), op("created_at", Op::Ge), op("created_at", Op::Lt)},
+                    {{T("o")}, {T("r")}, {T("2026-11-16 12:00:00")}, {T("2026-11-16 13:00:00")}});
+  ASSERT_EQ(ts.size(), 1u);
+  Row row;
+  row.cells.resize(runs().columns.size());
+  Cell& created = row.cells[col("created_at")];
+  created.kind = Cell::Kind::Text;
+  auto admits = [&](std::string_view when) {
+    created.text = when;
+    return ts[0].admits(runs(), row);
+  };
+  // As text, "2026-11-16T03:00:00Z" >= "2026-11-16 12:00:00" ('T' sorts after ' ').
+  EXPECT_FALSE(admits("2026-11-16T03:00:00Z"));
+  EXPECT_FALSE(admits("2026-11-16T11:59:59Z"));
+  EXPECT_TRUE(admits("2026-11-16T12:00:00Z"));
+  EXPECT_TRUE(admits("2026-11-16T12:59:59Z"));
+  EXPECT_FALSE(admits("2026-11-16T13:00:00Z"));
+  EXPECT_THROW(admits("soon"), Error);
+  created.kind = Cell::Kind::Null;
+  EXPECT_FALSE(ts[0].admits(runs(), row));
+}
+
+TEST(Request, WorkflowIdTakesAFileNameOrAPath) {
+  for (const char* name : {"ci.yml", ".github/workflows/ci.yml"}) {
+    auto ts = targets({eq("owner"), eq("repo"), eq("workflow_id")}, {{T("o")}, {T("r")}, {T(name)}});
+    ASSERT_EQ(ts.size(), 1u);
+    EXPECT_EQ(ts[0].path, "/repos/o/r/actions/workflows/ci.yml/runs") << name;
+    EXPECT_TRUE(ts[0].equal_checks.empty());
+    ASSERT_TRUE(ts[0].inputs[col("workflow")].has_value());
+    EXPECT_EQ(ts[0].inputs[col("workflow")]->text, name);
+  }
+  for (SqlValue id : {I(12), T("12")}) {
+    auto ts = targets({eq("owner"), eq("repo"), eq("workflow_id")}, {{T("o")}, {T("r")}, {id}});
+    EXPECT_EQ(ts[0].path, "/repos/o/r/actions/workflows/12/runs");
+    EXPECT_EQ(ts[0].equal_checks, (std::vector<std::pair<int, int64_t>>{{col("workflow_id"), 12}}));
+  }
+}
+
+TEST(Request, EnumeratedParametersRefuseUnknownValues) {
+  // The API's status parameter takes conclusions as well as statuses.
+  for (const char* ok : {"queued", "success", "failure", "completed"})
+    EXPECT_NO_THROW(targets({eq("owner"), eq("repo"), eq("status")}, {{T("o")}, {T("r")}, {T(ok)}})) << ok;
+  try {
+    targets({eq("owner"), eq("repo"), eq("status")}, {{T("o")}, {T("r")}, {T("failed")}});
+    ADD_FAILURE() << "status = 'failed' was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "status = 'failed' is not a value the API's status parameter takes; valid values: completed, "
+              "action_required, cancelled, failure, neutral, skipped, stale, success, timed_out, in_progress, queued, "
+              "requested, waiting, pending");
+  }
+  EXPECT_THROW(targets({eq("owner"), eq("repo"), eq("conclusion")}, {{T("o")}, {T("r")}, {T("Failure")}}), Error);
+  // Events are an open set: anything goes.
+  EXPECT_NO_THROW(targets({eq("owner"), eq("repo"), eq("event")}, {{T("o")}, {T("r")}, {T("merge_group")}}));
 }
 
 TEST(Request, BooleansNullsAndLimit) {

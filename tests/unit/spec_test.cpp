@@ -75,6 +75,7 @@ TEST(BundledSpec, ConformsToGitHubOpenApi) {
       simdjson::dom::element op;
       ASSERT_EQ(api["paths"][m.path]["get"].get(op), simdjson::SUCCESS) << m.path;
       std::set<std::string> path_params, query_params;
+      std::map<std::string, std::vector<std::string>> enums;  // query parameter -> its enum
       simdjson::dom::array parameters;
       ASSERT_EQ(op["parameters"].get(parameters), simdjson::SUCCESS);
       for (simdjson::dom::element p : parameters) {
@@ -83,10 +84,19 @@ TEST(BundledSpec, ConformsToGitHubOpenApi) {
         ASSERT_EQ(param["in"].get(in), simdjson::SUCCESS);
         ASSERT_EQ(param["name"].get(name), simdjson::SUCCESS);
         (in == "path" ? path_params : query_params).insert(std::string(name));
+        simdjson::dom::array values;
+        if (in == "query" && !param["schema"]["enum"].get(values))
+          for (simdjson::dom::element v : values) enums[std::string(name)].emplace_back(std::string_view(v));
       }
       for (const auto& p : m.path_params) EXPECT_TRUE(path_params.count(p.param)) << m.name << " " << p.param;
       EXPECT_EQ(path_params.size(), m.path_params.size()) << m.name;
       for (const auto& q : m.query_params) EXPECT_TRUE(query_params.count(q.param)) << m.name << " " << q.param;
+      // Where the API enumerates a parameter's values the spec lists exactly those, so a
+      // value outside them is refused before any request.
+      for (const auto& q : m.query_params) {
+        auto it = enums.find(q.param);
+        EXPECT_EQ(q.values, it == enums.end() ? std::vector<std::string>{} : it->second) << m.name << " " << q.param;
+      }
       if (m.paginated) {
         EXPECT_TRUE(query_params.count(m.per_page_param)) << m.name;
       }
@@ -144,6 +154,24 @@ TEST(SpecValidation, NamesTheFieldAtFault) {
                     {"read_methods[0].path", "'/'"});
   expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"list"},"query_params":[{"name":"q","column":"id","style":"fuzzy"}]})"),
                     {"query_params[0].style"});
+  auto with_values = [](const std::string& values) {
+    return minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"list"},"query_params":[{"name":"q","column":"id",)" +
+                                      values + "}]}");
+  };
+  expect_spec_error(with_values(R"("values":"a")"), {"query_params[0].values", "array of strings"});
+  expect_spec_error(with_values(R"("values":[])"), {"query_params[0].values", "must not be empty"});
+  expect_spec_error(with_values(R"("values":["a",""])"), {"query_params[0].values", "non-empty strings"});
+  expect_spec_error(with_values(R"("values":["a","b","a"])"), {"query_params[0].values", "'a' twice"});
+  expect_spec_error(with_values(R"("style":"boolean","values":["a"])"), {"query_params[0].values", "equals parameter"});
+  EXPECT_EQ(load_provider_spec(with_values(R"("values":["a","b"])"), "my.json").resources[0].read_methods[0].query_params[0].values,
+            (std::vector<std::string>{"a", "b"}));
+  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":{"strip_prefix":"x/"}},"response":{"kind":"list"}})"),
+                    {"read_methods[0].path_params.owner.columns", "required"});
+  ProviderSpec stripped = load_provider_spec(
+      minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":{"columns":["owner"],"strip_prefix":"x/"}},"response":{"kind":"list"}})"),
+      "my.json");
+  EXPECT_EQ(stripped.resources[0].read_methods[0].path_params[0].strip_prefix, "x/");
+  EXPECT_EQ(stripped.resources[0].read_methods[0].path_params[0].columns, std::vector<int>{1});
 }
 
 }  // namespace
