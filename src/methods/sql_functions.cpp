@@ -29,6 +29,7 @@ void call_write(sqlite3_context* context, int argc, sqlite3_value** argv) {
   try {
     if (!binding->method)
       throw Error("provider '" + binding->provider->name + "' has no such method (its API is read-only)");
+    check_stored_options(*binding->ctx, binding->stored_options);
     std::vector<SqlValue> args;
     for (int i = 0; i < argc; ++i) args.push_back(sql_value_of(argv[i]));
     WriteRequest request = build_write_request(*binding->method, args);
@@ -51,7 +52,7 @@ void call_write(sqlite3_context* context, int argc, sqlite3_value** argv) {
 int register_write_functions(sqlite3* db, std::shared_ptr<ConnectionContext> ctx, const ProviderSpec& provider) {
   for (const auto& resource : provider.resources) {
     for (const auto& method : resource.write_methods) {
-      auto* binding = new WriteBinding{ctx, &provider, &method, nullptr, "", method.name};
+      auto* binding = new WriteBinding{ctx, &provider, &method, nullptr, "", method.name, ""};
       // Network side effects: never DETERMINISTIC or INNOCUOUS, and only in top-level SQL.
       int rc = sqlite3_create_function_v2(db, method.name.c_str(), -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, binding,
                                           call_write, nullptr, nullptr,

@@ -26,6 +26,7 @@ struct WriteBinding {
   ApiClient* client = nullptr;          // nullptr: the provider's default endpoint
   std::string table;                    // the binding table, for messages ("" when global)
   std::string function;                 // the SQL function's name
+  std::string stored_options;           // the table's, when it came from a database file (check_stored_options)
 };
 
 // The SQL function body; its user data is a WriteBinding.

@@ -67,6 +67,8 @@ const std::vector<IntSetting>& int_settings() {
        "1: writes report what they would send and send nothing"},
       {"write_interval_ms", 0, 600000, [](ConnectionContext& c) -> long& { return c.write_interval_ms; },
        "the least time between two writes"},
+      {"trust_schema", 0, 1, [](ConnectionContext& c) -> long& { return c.trust_schema; },
+       "1: tables stored in this connection's database files may choose their host, token variable and spec file"},
   };
   return settings;
 }
@@ -133,6 +135,15 @@ int register_config_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx
     if (rc != SQLITE_OK) return rc;
   }
   return register_rate_limit_function(db, ctx);
+}
+
+void check_stored_options(const ConnectionContext& ctx, const std::string& stored_options) {
+  if (stored_options.empty() || ctx.trust_schema) return;
+  throw Error("nothing was sent: this table comes from a database file, not from a CREATE VIRTUAL TABLE run on this "
+              "connection, and a stored table may not choose where requests go or which environment variable is the "
+              "token (it asks for " + stored_options + "). If you wrote this file, create the table again yourself "
+              "with the host and token you mean (DROP TABLE, then CREATE VIRTUAL TABLE), or trust the tables stored in "
+              "this connection's database files: SELECT stacklite_config('trust_schema', 1)");
 }
 
 std::string without_secrets(std::string message, const std::string& extra) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,11 @@ struct ConnectionContext {
   std::shared_ptr<ClientSettings> client = std::make_shared<ClientSettings>();
   long dry_run = 0;               // 1: writes report what they would send and send nothing
   long write_interval_ms = 1000;  // GitHub asks for at least a second between writes
+  long trust_schema = 0;          // 1: tables stored in database files may choose host and token
+  // Tables created by a statement of this connection with options that choose the host,
+  // the token variable or a spec file ("schema\x1ftable\x1foptions"): trusted when
+  // SQLite connects them again (after a schema change) with the same options.
+  std::set<std::string> created_tables;
 
   // Waits until write_interval_ms has passed since the previous write on this connection.
   void pace_write();
@@ -32,6 +38,13 @@ struct ConnectionContext {
 
 // Registers stacklite_config(key [, value]) and stacklite_rate_limit() on the connection.
 int register_config_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx);
+
+// A table SQLite connects from a database file, rather than one this connection created,
+// may not choose where requests go or which variable is the token: a file someone else
+// wrote could send a secret anywhere. `stored_options` lists such options of the table
+// ("" when it has none, or was created here); unless trust_schema is on, throws an Error
+// that names them and the two ways to go on. Called before anything is sent.
+void check_stored_options(const ConnectionContext& ctx, const std::string& stored_options);
 
 // Removes from a message every token the providers could send (and `extra`).
 std::string without_secrets(std::string message, const std::string& extra = std::string());

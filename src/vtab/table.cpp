@@ -22,6 +22,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include "http/api_client.hpp"
 #include "methods/sql_functions.hpp"
 #include "util/text.hpp"
@@ -58,6 +60,9 @@ struct Table {
   std::unordered_map<int64_t, std::vector<SqlValue>> delete_inputs;
   // Write functions called with one of this table's columns first, bound to its client.
   std::map<std::string, std::unique_ptr<WriteBinding>> write_bindings;
+  // The options that choose the host, token variable or spec file, when they come from a
+  // database file rather than a CREATE VIRTUAL TABLE of this connection (check_stored_options).
+  std::string stored_options;
 };
 
 struct Cursor {
@@ -205,6 +210,12 @@ std::string resource_names(const ProviderSpec& provider) {
 }
 
 std::string read_file(const std::string& path) {
+  // Only a regular file: a FIFO or a device named by a stored table must not block or
+  // stream forever when SQLite connects it.
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0)
+    throw Error("cannot read spec file " + quote_for_message(path) + ": " + std::strerror(errno));
+  if (!S_ISREG(info.st_mode)) throw Error("spec file " + quote_for_message(path) + " is not a regular file");
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw Error("cannot read spec file " + quote_for_message(path) + ": " + std::strerror(errno));
   std::string text;
@@ -265,7 +276,32 @@ void choose_spec(Table& t, const ModuleAux& aux, std::map<std::string, std::stri
   }
 }
 
-int x_connect(sqlite3* db, void* paux, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
+// True while a CREATE VIRTUAL TABLE statement of this connection that spells out every
+// one of these module arguments is running: SQLite calls xCreate from that statement's
+// step, while a table stored in a file is connected when some statement is prepared. (The
+// bundled modules must use one function for both, or they would not be eponymous.)
+bool created_by_running_statement(sqlite3* db, int argc, const char* const* argv) {
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db, nullptr); s; s = sqlite3_next_stmt(db, s)) {
+    const char* sql = sqlite3_stmt_busy(s) ? sqlite3_sql(s) : nullptr;
+    if (!sql || statement_verb(sql) != "CREATE") continue;
+    bool spelled_out = true;  // SQLite hands each module argument over as its exact text
+    for (int i = 3; i < argc && spelled_out; ++i) spelled_out = std::strstr(sql, argv[i]) != nullptr;
+    if (spelled_out) return true;
+  }
+  return false;
+}
+
+// The options that choose where requests go or which variable is the token, as given.
+std::string destination_options(const std::map<std::string, std::string>& options) {
+  std::string out;
+  for (const char* key : {"spec", "base_url", "token_env"})
+    if (auto it = options.find(key); it != options.end())
+      out += (out.empty() ? "" : ", ") + std::string(key) + "=" + quote_for_message(it->second);
+  return out;
+}
+
+int connect_table(sqlite3* db, void* paux, int argc, const char* const* argv, sqlite3_vtab** out, char** err,
+                  bool creating) {
   auto* aux = static_cast<ModuleAux*>(paux);
   std::string table_name = argc > 2 ? argv[2] : aux->resource_name;
   try {
@@ -283,6 +319,12 @@ int x_connect(sqlite3* db, void* paux, int argc, const char* const* argv, sqlite
     table->db = db;
     table->ctx = aux->ctx;
     table->name = table_name;
+    if (std::string chosen = destination_options(options); !chosen.empty()) {
+      std::string key = std::string(argv[1]) + '\x1f' + table_name;
+      for (int i = 3; i < argc; ++i) key += std::string("\x1f") + argv[i];
+      if (creating) aux->ctx->created_tables.insert(key);
+      else if (!aux->ctx->created_tables.count(key)) table->stored_options = chosen;
+    }
     choose_spec(*table, *aux, options);
     std::string base_url, token_env;
     for (const auto& [key, value] : options) {
@@ -308,10 +350,15 @@ int x_connect(sqlite3* db, void* paux, int argc, const char* const* argv, sqlite
   }
 }
 
+int x_connect(sqlite3* db, void* paux, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
+  bool bundled = !static_cast<ModuleAux*>(paux)->resource_name.empty();
+  return connect_table(db, paux, argc, argv, out, err, bundled && created_by_running_statement(db, argc, argv));
+}
+
 // The stacklite module is created explicitly (a distinct xCreate keeps it from being
 // eponymous: `SELECT * FROM stacklite` would have no spec).
 int x_create_user_table(sqlite3* db, void* paux, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
-  return x_connect(db, paux, argc, argv, out, err);
+  return connect_table(db, paux, argc, argv, out, err, true);
 }
 
 int x_disconnect(sqlite3_vtab* vtab) {
@@ -404,6 +451,7 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
   c->eof = true;
   c->rowid = 0;
   try {
+    check_stored_options(*t->ctx, t->stored_options);
     Plan plan = Plan::decode(idx_str ? idx_str : "");
     const ResourceSpec& res = *t->resource;
     if (plan.method < 0) return fail(t, missing_inputs_message(res));
@@ -498,6 +546,7 @@ int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*)
   if (!del) return fail(t, "the table is read-only: its provider has no method that deletes a row");
   int64_t rowid = sqlite3_value_int64(argv[0]);
   try {
+    check_stored_options(*t->ctx, t->stored_options);
     auto remembered = t->delete_inputs.find(rowid);
     if (remembered == t->delete_inputs.end())
       return fail(t, "cannot tell which run rowid " + std::to_string(rowid) + " is; delete with a WHERE clause on owner and repo");
@@ -540,7 +589,8 @@ int x_find_function(sqlite3_vtab* vtab, int, const char* name, void (**func)(sql
     for (const auto& r : t->provider->resources)
       for (const auto& m : r.write_methods)
         if (m.name == name) method = &m;
-    binding = std::make_unique<WriteBinding>(WriteBinding{t->ctx, t->provider, method, t->client.get(), t->name, name});
+    binding = std::make_unique<WriteBinding>(
+        WriteBinding{t->ctx, t->provider, method, t->client.get(), t->name, name, t->stored_options});
   }
   *func = call_write;
   *arg = binding.get();

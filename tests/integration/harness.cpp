@@ -6,8 +6,8 @@
 
 namespace stacklite::testing {
 
-Db::Db() {
-  if (sqlite3_open(":memory:", &db_) != SQLITE_OK) throw std::runtime_error("cannot open SQLite");
+Db::Db(const std::string& path) {
+  if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error("cannot open SQLite");
   sqlite3_enable_load_extension(db_, 1);
   char* err = nullptr;
   if (sqlite3_load_extension(db_, STACKLITE_EXTENSION_PATH, nullptr, &err) != SQLITE_OK) {

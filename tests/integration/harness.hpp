@@ -25,7 +25,8 @@ using Rows = std::vector<std::vector<std::string>>;  // NULL shows as "NULL"
 
 class Db {
  public:
-  Db();  // opens :memory: and loads build/stacklite.so
+  // Opens the database (:memory: unless a file is named) and loads build/stacklite.so.
+  explicit Db(const std::string& path = ":memory:");
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
