@@ -45,7 +45,7 @@ struct TransportLimits {
   long connect_timeout_ms = 10000;
   long stall_timeout_ms = 30000;  // no bytes for this long ends the request
   long total_timeout_ms = 120000;  // the whole request, however steadily bytes trickle in; 0: none
-  size_t max_body_bytes = 256u << 20;
+  size_t max_body_bytes = 32u << 20;  // decoded bytes; real pages of 100 runs are ~1.2 MiB
 };
 
 // A failure below HTTP: nothing or only part of a response arrived.

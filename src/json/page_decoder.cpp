@@ -235,9 +235,21 @@ void PageDecoder::decode_leaf(od::value value, int column, Row& row) {
         return;
       }
       if (want != ColumnType::Text) return;  // a string where a number belongs: NULL, not a guess
+      cell.kind = Cell::Kind::Text;
+      // A string without escapes is its own bytes in the page buffer (already checked as
+      // UTF-8): view them there rather than copy them into the parser's string buffer, so a
+      // huge cell is held once, not twice.
+      if (std::string_view raw = trim_token(value.raw_json_token()); raw.size() >= 2 && raw.back() == '"') {
+        std::string_view inner = raw.substr(1, raw.size() - 2);
+        bool plain = true;
+        for (char c : inner) plain &= c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+        if (plain) {
+          cell.text = inner;
+          return;
+        }
+      }
       std::string_view s;
       if (auto err = value.get_string().get(s)) malformed(err, resource_.columns[column].name);
-      cell.kind = Cell::Kind::Text;
       cell.text = s;
       return;
     }
