@@ -1286,6 +1286,11 @@ struct FakeGitHub::Impl {
   std::shared_ptr<const std::vector<const Run*>> listing(const std::string& key, const std::vector<Run>& stored,
                                                          const std::function<bool(const Run&)>& keep);
   std::pair<int64_t, int64_t> paginate(Call& call, int64_t visible);
+  // Server modes for listings that change or misbehave (see Options).
+  void churn_busy_repository(const std::string& owner, const std::string& repo);
+  bool beyond_unfiltered_page_limit(Call& call, bool capped);
+  std::string looping_next(const Call& call, int64_t page, const std::function<std::string(int64_t)>& url) const;
+  uint64_t busy_rng = 0;
   std::string blob_url(const std::string& path) const;
   void stall(std::chrono::milliseconds how_long);
   void shutdown_connections();
@@ -1417,6 +1422,8 @@ void FakeGitHub::Impl::route(Call& call) {
   if (seg.size() < 5 || seg[0] != "repos" || seg[3] != "actions") return call.error(404, "Not Found", "");
   const std::string &owner = seg[1], &repo = seg[2];
   const std::vector<std::string> rest(seg.begin() + 4, seg.end());
+  if (((rest[0] == "runs" && rest.size() == 1) || (rest[0] == "workflows" && rest.size() == 3 && rest[2] == "runs")) && get)
+    churn_busy_repository(owner, repo);
   if (rest[0] == "runs" && rest.size() == 1 && get) return list_runs(call, owner, repo, nullptr);
   if (rest[0] == "workflows" && rest.size() == 3 && rest[2] == "runs" && get)
     return list_runs(call, owner, repo, &rest[1]);
@@ -1508,7 +1515,7 @@ std::pair<int64_t, int64_t> FakeGitHub::Impl::paginate(Call& call, int64_t visib
   std::vector<std::string> parts;
   if (page > 1) parts.push_back(url(std::min(page - 1, last_page)) + "; rel=\"prev\"");
   if (page < last_page) {
-    parts.push_back(url(page + 1) + "; rel=\"next\"");
+    parts.push_back((opts.link_loop == LinkLoop::None ? url(page + 1) : looping_next(call, page, url)) + "; rel=\"next\"");
     parts.push_back(url(last_page) + "; rel=\"last\"");
   }
   if (page > 1) parts.push_back(url(1) + "; rel=\"first\"");
@@ -1548,7 +1555,9 @@ void FakeGitHub::Impl::list_runs(Call& call, const std::string& owner, const std
   bool capped = false;
   for (const char* f : kCappingFilters) capped = capped || !call.param(f).empty();
   const int64_t total = static_cast<int64_t>(runs->size());
-  const int64_t visible = capped ? std::min<int64_t>(total, opts.result_cap) : total;
+  if (beyond_unfiltered_page_limit(call, capped)) return;
+  int64_t visible = capped ? std::min<int64_t>(total, opts.result_cap) : total;
+  if (!capped && opts.unfiltered_page_limit > 0) visible = std::min<int64_t>(visible, opts.unfiltered_page_limit);
   const auto [first, last] = paginate(call, visible);
   const std::string exclude = lower(call.param("exclude_pull_requests"));
   const bool include_prs = !(exclude == "true" || exclude == "1");
@@ -1563,6 +1572,59 @@ void FakeGitHub::Impl::list_runs(Call& call, const std::string& owner, const std
   }
   body += "]}";
   call.json(200, std::move(body));
+}
+
+// ---------------------------------------------------------------------------------------
+// Listings that change or misbehave: a busy repository, the limit on unfiltered pagination,
+// Link headers that loop.
+
+void FakeGitHub::Impl::churn_busy_repository(const std::string& owner, const std::string& repo) {
+  const BusyRepository& busy = opts.busy;
+  if (busy.owner.empty() || lower(owner) != lower(busy.owner) || lower(repo) != lower(busy.repo)) return;
+  std::unique_lock<std::shared_mutex> lock(data_mutex);
+  const std::vector<Run>* stored = data.stored_runs(owner, repo);
+  if (!stored || stored->empty()) return;
+  if (busy_rng == 0) busy_rng = busy.seed * 0x9e3779b97f4a7c15ULL + 1;
+  auto random = [&](size_t n) {
+    busy_rng ^= busy_rng << 13;
+    busy_rng ^= busy_rng >> 7;
+    busy_rng ^= busy_rng << 17;
+    return static_cast<size_t>(busy_rng % n);
+  };
+  ++generation;
+  for (int k = 0; k < busy.deletes && !stored->empty(); ++k) {
+    const Run& victim = (*stored)[random(stored->size())];
+    data.remove_run(owner, repo, victim.id);
+  }
+  for (int k = 0; k < busy.inserts && !stored->empty(); ++k) {
+    Run fresh = (*stored)[random(stored->size())];
+    int64_t newest = 0;
+    parse_timestamp(stored->back().created_at, newest);
+    fresh.id = data.max_run_id() + 1;
+    fresh.run_number = stored->back().run_number + 1;
+    fresh.check_suite_id += 1000000;
+    fresh.created_at = fresh.updated_at = fresh.run_started_at = format_timestamp(newest + 1);
+    data.add_run(std::move(fresh));
+  }
+}
+
+bool FakeGitHub::Impl::beyond_unfiltered_page_limit(Call& call, bool capped) {
+  if (capped || opts.unfiltered_page_limit <= 0) return false;
+  int64_t per_page = 0, page = 0;
+  if (!parse_int64(call.param("per_page"), per_page) || per_page < 1) per_page = 30;
+  per_page = std::min<int64_t>(per_page, 100);
+  if (!parse_int64(call.param("page"), page) || page < 1) page = 1;
+  if (page <= 1 || page - 1 < (opts.unfiltered_page_limit + per_page - 1) / per_page) return false;
+  call.json(422, error_body("In order to keep the API fast for everyone, pagination is limited for this resource.",
+                            std::string(kDocs) + "workflow-runs#list-workflow-runs-for-a-repository"));
+  return true;
+}
+
+std::string FakeGitHub::Impl::looping_next(const Call& call, int64_t page,
+                                           const std::function<std::string(int64_t)>& url) const {
+  if (opts.link_loop == LinkLoop::SameUrl)
+    return "<" + (opts.link_base_override.empty() ? origin : opts.link_base_override) + call.req.target + ">";
+  return url(page >= 3 ? page - 1 : page + 1);
 }
 
 void FakeGitHub::Impl::list_workflows(Call& call, const std::string& owner, const std::string& repo,

@@ -58,6 +58,24 @@ struct Fault {
   Fault& for_method(std::string method);  // e.g. "DELETE": reads of the same path pass
 };
 
+// A repository whose runs change while a client pages through them: before answering each
+// listing of it, the server creates `inserts` new runs (the newest, each a copy of a random
+// run under a new id) and deletes `deletes` random runs. Ids only grow, so a run with an
+// id above the largest at the start is one created meanwhile.
+struct BusyRepository {
+  std::string owner, repo;  // "" for none
+  int inserts = 0;
+  int deletes = 0;
+  uint64_t seed = 1;
+};
+
+// Hostile pagination: rel="next" that leads back instead of on.
+enum class LinkLoop {
+  None,
+  SameUrl,      // every page's next is the URL just requested
+  EarlierPage,  // from page 3 on, next points to the page before
+};
+
 struct Options {
   int port = 0;                     // 0: an ephemeral port
   std::string path_prefix;          // "" or GitHub Enterprise style "/api/v3"
@@ -67,6 +85,12 @@ struct Options {
   int rate_limit = 5000;            // x-ratelimit-limit
   bool enforce_rate_limit = false;  // 403 "API rate limit exceeded" once the budget is spent
   int threads = 8;
+  // Unfiltered listings page no further than this many results (page x per_page), as
+  // github.com stops at about 40,000: rel="last" ends there, total_count still counts every
+  // run, and a page beyond answers 422 "... pagination is limited for this resource.". 0: no limit.
+  int unfiltered_page_limit = 0;
+  BusyRepository busy;
+  LinkLoop link_loop = LinkLoop::None;
 };
 
 class FakeGitHub {
