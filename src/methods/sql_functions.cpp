@@ -19,6 +19,8 @@ std::optional<std::string> perform_write(ConnectionContext& ctx, ApiClient& clie
   std::string url = client.url_for(request.path);
   if (ctx.dry_run) return dry_run_result(request, url);
   ctx.pace_write();
+  // Noted before sending: a write that fails midway may still have changed a listing.
+  if (request.method != "GET") ctx.writes.record(client.endpoint().base_url, request.path_params);
   client.send(request.method, url, request.body, response);
   return std::nullopt;
 }

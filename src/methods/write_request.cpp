@@ -132,6 +132,7 @@ WriteRequest build_write_request(const WriteMethod& m, const std::vector<SqlValu
     for (const auto& name : given)
       if (name == arg) pieces = &alt;
   req.path = fill(*pieces, path_values);
+  req.path_params = std::move(path_values);
   return req;
 }
 

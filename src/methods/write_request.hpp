@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "http/transport.hpp"
@@ -15,6 +16,7 @@ struct WriteRequest {
   std::string method;
   std::string path;  // encoded, below the base URL
   std::string body;  // JSON object, or "" for none
+  std::vector<std::pair<std::string, std::string>> path_params;  // name, encoded value
 };
 
 // Throws Error starting with the method's signature and naming the argument at fault.

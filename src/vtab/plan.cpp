@@ -173,7 +173,8 @@ PlanChoice choose_plan(const ResourceSpec& res, const std::vector<ConstraintInfo
     uint64_t needed = columns_used;
     const auto& cap = res.read_methods[mi].cap;
     if (cap.max_results > 0) needed |= column_bit(cap.order_column) | column_bit(cap.key_column);
-    // The key is the rowid: DELETE names its rows by it even when no column is read (run_id = N).
+    // The key is the rowid (DELETE names its rows by it even when no column is read, run_id = N),
+    // and a paged listing remembers the ids it returned, to return none twice.
     if (res.key_column >= 0) needed |= column_bit(res.key_column);
     // Columns the table checks itself (SQLite was told not to) are decoded too.
     for (size_t i = 0; i < cs.size(); ++i)

@@ -201,6 +201,7 @@ std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) co
         for (const auto& [name, value] : path_values)
           if (name == piece.text) t.path += value;
       }
+      t.path_params = path_values;
       if (m.cap.max_results > 0 && t.range_param.empty()) t.range_param = m.cap.continue_param;
       t.per_page = m.max_per_page;
       if (plan.exact && limit >= 0) {

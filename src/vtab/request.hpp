@@ -12,12 +12,14 @@
 #include "spec/spec.hpp"
 #include "util/sql_value.hpp"
 #include "vtab/plan.hpp"
+#include "vtab/write_log.hpp"
 
 namespace stacklite {
 
 struct Target {
   const ReadMethod* method = nullptr;
   std::string path;  // encoded, below the base URL
+  PathParams path_params;  // the values in path, by parameter name: what writes are matched against
   std::vector<std::pair<std::string, std::string>> query;  // not yet encoded
   // The date range parameter that continues past a result cap ("" when the method has none).
   std::string range_param;

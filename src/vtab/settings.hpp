@@ -11,6 +11,7 @@
 
 #include "http/api_client.hpp"
 #include "vtab/sqlite_api.hpp"
+#include "vtab/write_log.hpp"
 
 namespace stacklite {
 
@@ -23,6 +24,7 @@ struct ConnectionContext {
   // the token variable or a spec file ("schema\x1ftable\x1foptions"): trusted when
   // SQLite connects them again (after a schema change) with the same options.
   std::set<std::string> created_tables;
+  WriteLog writes;                // every write sent, for listings that the writes change
 
   // Waits until write_interval_ms has passed since the previous write on this connection.
   void pace_write();

@@ -466,7 +466,8 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
         values[i].push_back(sql_value_of(argv[i]));
       }
     }
-    c->scan = std::make_unique<Scan>(*t->client, res, plan, TargetGenerator(res, plan, std::move(values)));
+    c->scan = std::make_unique<Scan>(*t->client, res, plan, TargetGenerator(res, plan, std::move(values)),
+                                     &t->ctx->writes);
     c->eof = !c->scan->next();
     c->rowid = 1;
     return SQLITE_OK;
