@@ -37,8 +37,9 @@ TEST_F(InListTest, AnIdListReadsEachIdOnceInOrder) {
       "SELECT id, head_branch FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' "
       "AND id IN (5031, 5004, 9999, 5017)");
   Rows want;
+  Dataset data = server_->snapshot();
   for (int64_t id : {5004, 5017, 5031}) {
-    const WorkflowRun* r = server_->snapshot().find_run("octo-org", "octo-repo", id);
+    const WorkflowRun* r = data.find_run("octo-org", "octo-repo", id);
     ASSERT_NE(r, nullptr);
     want.push_back({std::to_string(id), r->head_branch});
   }
