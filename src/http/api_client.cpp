@@ -54,6 +54,19 @@ std::string Endpoint::token() const {
   return std::string();
 }
 
+std::string Endpoint::token_sources() const {
+  if (!token_env.empty()) return token_env;
+  std::string out;
+  if (provider)
+    for (const auto& name : provider->token_envs) out += (out.empty() ? "" : " or ") + name;
+  return out;
+}
+
+std::string Endpoint::missing_token_hint(long status) const {
+  if ((status != 404 && status != 401) || !token().empty() || token_sources().empty()) return std::string();
+  return " (no token was sent: if the repository is private, set " + token_sources() + ")";
+}
+
 ApiClient::ApiClient(Endpoint endpoint, std::shared_ptr<const ClientSettings> settings,
                      std::unique_ptr<HttpTransport> transport)
     : endpoint_(std::move(endpoint)),
@@ -192,6 +205,9 @@ bool ApiClient::wait_for_rate_limit(const std::string& method, const std::string
     if (wait_ms > max_wait_s * 1000) {
       wait_ms = -1;
       why += ", beyond max_wait_s (" + std::to_string(max_wait_s) + ")";
+      // Unauthenticated requests have the smallest budget (60 an hour on GitHub).
+      if (endpoint_.token().empty() && !endpoint_.token_sources().empty())
+        why += "; no token was sent: set " + endpoint_.token_sources() + " for a larger budget";
     }
   } else {
     // Secondary limit: Retry-After, else a minute; each further wait in this request doubles.

@@ -43,6 +43,11 @@ struct Endpoint {
   static Endpoint resolve(const ProviderSpec& provider, const std::string& base_url_option, const std::string& token_env_option);
   // The token now in the environment ("" when none); read per request so it is never cached.
   std::string token() const;
+  // Where a token is read from, for messages: "GITHUB_TOKEN or GH_TOKEN".
+  std::string token_sources() const;
+  // For a request sent without a token: " (no token was sent: if the repository is private,
+  // set GITHUB_TOKEN or GH_TOKEN)" after a 404 or 401; "" otherwise.
+  std::string missing_token_hint(long status) const;
 };
 
 class ApiClient {

@@ -2,6 +2,7 @@
 // Kept free of SQLite and curl so the unit tests link it alone.
 #include "util/text.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -96,6 +97,44 @@ void append_json_string(std::string& out, std::string_view s) {
     }
   }
   out += '"';
+}
+
+namespace {
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string did_you_mean(std::string_view given, const std::vector<std::string>& names) {
+  std::string wanted = to_lower(given);
+  if (wanted.empty()) return std::string();
+  const std::string* best = nullptr;
+  size_t best_distance = 0;
+  for (const auto& name : names) {
+    std::string candidate = to_lower(name);
+    size_t d = edit_distance(wanted, candidate);
+    bool part = wanted.size() >= 3 && candidate.find(wanted) != std::string::npos;
+    if (d > std::max<size_t>(1, candidate.size() / 5) && !part) continue;
+    if (part) d = std::min(d, size_t{1});
+    if (!best || d < best_distance) {
+      best = &name;
+      best_distance = d;
+    }
+  }
+  return best ? " (did you mean " + *best + "?)" : std::string();
 }
 
 }  // namespace stacklite

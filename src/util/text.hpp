@@ -26,6 +26,9 @@ std::vector<std::string_view> split(std::string_view s, char sep);
 std::optional<int64_t> parse_int64(std::string_view s);
 // Quotes a value for an error message: control characters shown as \xNN, long values cut.
 std::string quote_for_message(std::string_view s);
+// " (did you mean base_url?)" when one of `names` is close to `given` (a typo, a prefix, a
+// part of it); "" when none is.
+std::string did_you_mean(std::string_view given, const std::vector<std::string>& names);
 // Appends s to out as a JSON string literal, quotes included.
 void append_json_string(std::string& out, std::string_view s);
 

@@ -119,7 +119,11 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     sqlite3_result_text(ctx, ua.c_str(), -1, SQLITE_TRANSIENT);
     return;
   }
-  sqlite3_result_error(ctx, ("stacklite_config: unknown key " + quote_for_message(key) + "; known keys: " + known_keys()).c_str(), -1);
+  std::vector<std::string> keys{"user_agent"};
+  for (const auto& s : int_settings()) keys.push_back(s.key);
+  sqlite3_result_error(
+      ctx, ("stacklite_config: unknown key " + quote_for_message(key) + did_you_mean(key, keys) + "; known keys: " + known_keys()).c_str(),
+      -1);
 }
 
 }  // namespace

@@ -248,7 +248,12 @@ void choose_spec(Table& t, const ModuleAux& aux, std::map<std::string, std::stri
                   "stacklite(spec='my_spec.json', resource='name')");
     if (provider.empty()) provider = "github";
     t.provider = bundled_provider(provider);
-    if (!t.provider) throw Error("unknown provider " + quote_for_message(provider) + "; valid providers: " + provider_names());
+    if (!t.provider) {
+      std::vector<std::string> names;
+      for (const auto& p : bundled_providers()) names.push_back(p.name);
+      throw Error("unknown provider " + quote_for_message(provider) + did_you_mean(provider, names) +
+                  "; valid providers: " + provider_names());
+    }
     t.resource = t.provider->resource(aux.resource_name);
     if (!t.resource)
       throw Error("provider '" + provider + "' has no resource '" + aux.resource_name + "'");
@@ -334,8 +339,12 @@ int connect_table(sqlite3* db, void* paux, int argc, const char* const* argv, sq
         if (value.empty()) throw Error("token_env must name an environment variable, e.g. token_env='GHES_TOKEN'");
         token_env = value;
       } else {
-        throw Error("unknown option " + quote_for_message(key) + "; valid options: " +
-                    (aux->resource_name.empty() ? "spec, resource, " : "provider, ") + "base_url, token_env");
+        std::vector<std::string> valid = aux->resource_name.empty()
+                                             ? std::vector<std::string>{"spec", "resource", "base_url", "token_env"}
+                                             : std::vector<std::string>{"provider", "base_url", "token_env"};
+        std::string list;
+        for (const auto& v : valid) list += (list.empty() ? "" : ", ") + v;
+        throw Error("unknown option " + quote_for_message(key) + did_you_mean(key, valid) + "; valid options: " + list);
       }
     }
     int rc = sqlite3_declare_vtab(db, declare_schema(*table->resource).c_str());

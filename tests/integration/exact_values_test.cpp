@@ -317,7 +317,8 @@ TEST_F(WorkflowByNameTest, InListsAndAGetByIdWithAName) {
                             {"ci.yml", std::to_string(both.size() - release.size())}}));
   server_->clear_requests();
   std::string err = db_->error(kRuns + " AND workflow_id = 'nope.yml'");
-  EXPECT_EQ(err, "workflow_runs: GET /repos/octo-org/octo-repo/actions/workflows/nope.yml/runs: 404 Not Found: Not Found");
+  EXPECT_EQ(err, "workflow_runs: GET /repos/octo-org/octo-repo/actions/workflows/nope.yml/runs: 404 Not Found: Not Found "
+                 "(no token was sent: if the repository is private, set GITHUB_TOKEN or GH_TOKEN)");
 }
 
 class KnownValuesTest : public ServerTest {

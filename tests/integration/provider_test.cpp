@@ -101,7 +101,8 @@ TEST_F(ShithubTest, GetByIdAndNotFound) {
   EXPECT_EQ(shithub_->requests().back().path, "/api/v1/repos/forge-org/app/actions/runs/1007");
   EXPECT_TRUE(ids("id = 99999").empty());  // a run of another repository looks the same: 404
   EXPECT_EQ(db_->error("SELECT id FROM sh_runs WHERE owner = 'forge-org' AND repo = 'hidden'"),
-            "sh_runs: GET /repos/forge-org/hidden/actions/runs: 404 Not Found: not found");
+            "sh_runs: GET /repos/forge-org/hidden/actions/runs: 404 Not Found: not found (no token was sent: if the "
+            "repository is private, set SHITHUB_TOKEN)");
 }
 
 TEST_F(ShithubTest, JobsComeInJobIndexOrderWithTheirTypes) {
@@ -145,7 +146,11 @@ TEST_F(ShithubTest, UnknownProvidersAndOptionsListTheValidOnes) {
   EXPECT_EQ(db_->error("CREATE VIRTUAL TABLE x USING workflow_runs(provider='gitlab')"),
             "x: unknown provider 'gitlab'; valid providers: github, shithub");
   EXPECT_EQ(db_->error("CREATE VIRTUAL TABLE x USING workflow_runs(provider='shithub', base='http://127.0.0.1:1')"),
-            "x: unknown option 'base'; valid options: provider, base_url, token_env");
+            "x: unknown option 'base' (did you mean base_url?); valid options: provider, base_url, token_env");
+  EXPECT_EQ(db_->error("CREATE VIRTUAL TABLE x USING workflow_runs(provider='shithb')"),
+            "x: unknown provider 'shithb' (did you mean shithub?); valid providers: github, shithub");
+  EXPECT_EQ(db_->error("CREATE VIRTUAL TABLE x USING workflow_runs(colour='blue')"),
+            "x: unknown option 'colour'; valid options: provider, base_url, token_env");
   EXPECT_EQ(db_->error("CREATE VIRTUAL TABLE x USING workflow_runs(provider='shithub')"),
             "x: provider 'shithub' has no default base URL: give one, e.g. base_url='https://HOST/api/v1'");
 }

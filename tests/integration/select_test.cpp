@@ -333,7 +333,13 @@ TEST_F(SelectTest, InListsAndJoinsFanOutOneListingPerValue) {
 
 TEST_F(SelectTest, ListingErrorsNameTheRequestAndStatus) {
   std::string err = db_->error("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'nope'");
-  EXPECT_EQ(err, "workflow_runs: GET /repos/octo-org/nope/actions/runs: 404 Not Found: Not Found");
+  // Without a token a private repository looks like a missing one: the error says so.
+  EXPECT_EQ(err,
+            "workflow_runs: GET /repos/octo-org/nope/actions/runs: 404 Not Found: Not Found (no token was sent: if the "
+            "repository is private, set GITHUB_TOKEN or GH_TOKEN)");
+  ScopedEnv token("GH_TOKEN", "ghp-some-token");
+  EXPECT_EQ(db_->error("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'nope'"),
+            "workflow_runs: GET /repos/octo-org/nope/actions/runs: 404 Not Found: Not Found");
 }
 
 TEST_F(SelectTest, VersionFunction) {

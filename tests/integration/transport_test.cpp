@@ -60,7 +60,8 @@ TEST_F(TransportTest, EnterpriseBaseUrlWithOrWithoutTrailingSlash) {
   }
   auto db = connect();
   EXPECT_EQ(db->error("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'gone'"),
-            "workflow_runs: GET /repos/octo-org/gone/actions/runs: 404 Not Found: Not Found");
+            "workflow_runs: GET /repos/octo-org/gone/actions/runs: 404 Not Found: Not Found (no token was sent: if the "
+            "repository is private, set GITHUB_TOKEN or GH_TOKEN)");
 }
 
 TEST_F(TransportTest, CreateVirtualTableWithItsOwnBaseUrlAndToken) {
