@@ -8,7 +8,8 @@
 //
 // xBestIndex hands planning to choose_plan(): idxNum is the read method, idxStr the
 // encoded Plan (argv order: one entry per used constraint, path parameters first, then
-// query parameters in spec order, then LIMIT/OFFSET). xFilter builds the targets and a
+// query parameters in spec order, then time bounds the method cannot send (checked on each
+// row), then LIMIT/OFFSET). xFilter builds the targets and a
 // Scan streams their pages.
 #include "vtab/table.hpp"
 
