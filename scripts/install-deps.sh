@@ -8,7 +8,7 @@ packages=(
   libsqlite3-dev sqlite3
   libcurl4-openssl-dev libsimdjson-dev
   libgtest-dev libcpp-httplib-dev
-  python3
+  python3 python3-pandas python3-matplotlib
 )
 if [[ "${STACKLITE_FUZZ:-0}" == 1 ]]; then packages+=(clang libclang-rt-dev); fi
 
