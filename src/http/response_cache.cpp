@@ -15,6 +15,16 @@ namespace {
 constexpr size_t kMapAtLeast = 64 * 1024;  // smaller bodies live on the heap
 }  // namespace
 
+bool is_valid_entity_tag(std::string_view etag) {
+  if (etag.substr(0, 2) == "W/") etag.remove_prefix(2);
+  if (etag.size() < 2 || etag.front() != '"' || etag.back() != '"') return false;
+  for (char ch : etag.substr(1, etag.size() - 2)) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x21 || c == '"' || c == 0x7f) return false;  // etagc: %x21 / %x23-7E / obs-text
+  }
+  return etag.size() <= 1024;
+}
+
 KeptBytes::KeptBytes(std::string_view bytes) {
   if (bytes.size() < kMapAtLeast) {
     small_.assign(bytes.data(), bytes.size());
@@ -74,7 +84,7 @@ void ResponseCache::store(const std::string& key, const HttpResponse& response, 
   std::lock_guard<std::mutex> lock(mutex_);
   erase_locked(key);
   auto etag = response.header("etag");
-  if (response.status != 200 || !etag || etag->empty()) return;
+  if (response.status != 200 || !etag || !is_valid_entity_tag(*etag)) return;
   auto entry = std::make_shared<Entry>(std::string(*etag), response.headers, response.body.view());
   Slot slot{key, std::move(entry)};
   size_t size = size_of(slot);

@@ -16,6 +16,11 @@
 
 namespace stacklite {
 
+// Whether an ETag is one entity-tag as HTTP defines it ([W/]"...", printable ASCII or
+// UTF-8 bytes inside): only such a value is ever echoed in If-None-Match, so a hostile
+// value (a bare CR, a line feed) can never add a header to the next request.
+bool is_valid_entity_tag(std::string_view etag);
+
 // Bytes kept for a while: large ones in their own memory mapping, so that evicting them
 // gives the memory back to the system instead of leaving holes in the heap (which would let
 // a long scan's memory creep up past the cache's bound).

@@ -78,6 +78,49 @@ std::optional<ParsedUrl> parse_url(std::string_view url) {
   return out;
 }
 
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "[::1]") return true;
+  std::vector<std::string_view> octets = split(host, '.');
+  if (octets.size() != 4) return false;
+  for (std::string_view o : octets) {
+    if (o.empty() || o.size() > 3) return false;
+    for (char c : o)
+      if (c < '0' || c > '9') return false;
+    if (*parse_int64(o) > 255) return false;
+  }
+  return octets[0] == "127";
+}
+
+namespace {
+
+// [start, end) of the user information before '@' in the URL's authority; start == end when none.
+std::pair<size_t, size_t> credentials_span(std::string_view url) {
+  size_t scheme_end = url.find("://");
+  size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  size_t authority_end = url.find_first_of("/?#", start);
+  std::string_view authority = url.substr(start, authority_end == std::string_view::npos ? std::string_view::npos
+                                                                                         : authority_end - start);
+  size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return {start, start};
+  return {start, start + at};
+}
+
+}  // namespace
+
+bool has_credentials(std::string_view url) {
+  size_t scheme_end = url.find("://");
+  size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  size_t authority_end = url.find_first_of("/?#", start);
+  return url.substr(start, authority_end == std::string_view::npos ? std::string_view::npos : authority_end - start)
+             .find('@') != std::string_view::npos;
+}
+
+std::string without_credentials(std::string_view url) {
+  if (!has_credentials(url)) return std::string(url);
+  auto [start, end] = credentials_span(url);
+  return std::string(url.substr(0, start)) + "[credentials]" + std::string(url.substr(end));
+}
+
 std::string with_query(std::string path, const std::vector<std::pair<std::string, std::string>>& query) {
   char sep = path.find('?') == std::string::npos ? '?' : '&';
   for (const auto& [key, value] : query) {

@@ -32,6 +32,15 @@ struct ParsedUrl {
 // Parses an absolute http(s) URL; nullopt when it is not one.
 std::optional<ParsedUrl> parse_url(std::string_view url);
 
+// Whether a host (as parse_url gives it) is this machine's loopback interface by name:
+// localhost, an IPv4 address in 127.0.0.0/8, or [::1]. Traffic to it never leaves the machine.
+bool is_loopback_host(std::string_view host);
+
+// The URL with any user:password@ in its authority replaced by "[credentials]@", for messages.
+std::string without_credentials(std::string_view url);
+// Whether the URL's authority carries user information (user:password@).
+bool has_credentials(std::string_view url);
+
 // Builds "path?k=v&k2=v2" with each key and value percent-encoded.
 std::string with_query(std::string path, const std::vector<std::pair<std::string, std::string>>& query);
 

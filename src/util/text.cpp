@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 namespace stacklite {
 
@@ -59,7 +60,8 @@ std::optional<int64_t> parse_int64(std::string_view s) {
 std::string quote_for_message(std::string_view s) {
   constexpr size_t kMax = 200;
   std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
+  const std::string_view shown = utf8_prefix(s, kMax);
+  for (size_t i = 0; i < shown.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c == 0x7f) {
       static const char* hex = "0123456789abcdef";
@@ -70,9 +72,67 @@ std::string quote_for_message(std::string_view s) {
       out += static_cast<char>(c);
     }
   }
-  if (s.size() > kMax) out += "...";
+  if (shown.size() < s.size()) out += "...";
   out += "'";
   return out;
+}
+
+std::string_view utf8_prefix(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t end = max_bytes;
+  // Back off over continuation bytes (10xxxxxx) to the lead byte, which is cut off too;
+  // a UTF-8 character is at most 4 bytes, so stop looking after that.
+  for (size_t back = 0; end > 0 && back < 4; ++back) {
+    unsigned char c = static_cast<unsigned char>(s[end]);
+    if ((c & 0xC0) != 0x80) break;
+    --end;
+  }
+  return s.substr(0, end);
+}
+
+std::string replace_secrets(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& secret : secrets) {
+    if (secret.size() < 4) continue;
+    for (size_t pos = 0; (pos = text.find(secret, pos)) != std::string::npos; pos += 7)
+      text.replace(pos, secret.size(), "[token]");
+  }
+  return text;
+}
+
+std::string message_excerpt(std::string_view text, const std::vector<std::string>& secrets, size_t max_bytes) {
+  std::string clean = replace_secrets(std::string(text), secrets);
+  std::string_view kept = utf8_prefix(clean, max_bytes);
+  if (kept.size() == clean.size()) return clean;
+  return std::string(kept) + "...";
+}
+
+bool json_closes(std::string_view text) {
+  text = trim(text);
+  if (text.empty() || (text.front() != '{' && text.front() != '[')) return true;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  size_t depth = 0;
+  while (p < end) {
+    char c = *p++;
+    if (c == '"') {
+      // Inside a string only the closing quote matters: jump to each quote and skip those
+      // escaped by an odd number of backslashes.
+      while (true) {
+        const void* q = std::memchr(p, '"', static_cast<size_t>(end - p));
+        if (!q) return false;
+        const char* quote = static_cast<const char*>(q);
+        size_t backslashes = 0;
+        for (const char* b = quote; b > p && b[-1] == '\\'; --b) ++backslashes;
+        p = quote + 1;
+        if (backslashes % 2 == 0) break;
+      }
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0 || --depth == 0) return p == end;
+    }
+  }
+  return false;
 }
 
 void append_json_string(std::string& out, std::string_view s) {
