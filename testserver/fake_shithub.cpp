@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -74,6 +75,7 @@ struct FakeShithub::Impl {
   std::vector<ShithubRun> runs;
   std::vector<ShithubJob> jobs;
   std::string token;
+  std::atomic<bool> split_link{false};
   httplib::Server server;
   std::thread thread;
   int port = 0;
@@ -100,8 +102,14 @@ struct FakeShithub::Impl {
       for (const auto& [k, v] : req.params)
         if (k != "page") query += k + "=" + httplib::detail::encode_query_param(v) + "&";
       std::string url = "http://127.0.0.1:" + std::to_string(port) + req.path + "?" + query;
-      res.set_header("Link", "<" + url + "page=" + std::to_string(page_no + 1) + ">; rel=\"next\", <" + url +
-                                 "page=1>; rel=\"first\"");
+      std::string next = "<" + url + "page=" + std::to_string(page_no + 1) + ">; rel=\"next\"";
+      std::string first = "<" + url + "page=1>; rel=\"first\"";
+      if (split_link) {
+        res.set_header("Link", first);
+        res.set_header("Link", next);
+      } else {
+        res.set_header("Link", next + ", " + first);
+      }
     }
     res.set_content(body, "application/json");
   }
@@ -188,6 +196,8 @@ std::vector<RecordedRequest> FakeShithub::requests() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->recorded;
 }
+
+void FakeShithub::split_link_headers(bool on) { impl_->split_link = on; }
 
 void FakeShithub::clear_requests() {
   std::lock_guard<std::mutex> lock(impl_->mu);

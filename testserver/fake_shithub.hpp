@@ -36,6 +36,9 @@ class FakeShithub {
   std::string base_url() const;  // http://127.0.0.1:PORT/api/v1
   std::vector<RecordedRequest> requests() const;
   void clear_requests();
+  // Hostile but legal: each Link header sent as two lines, rel="first" on the first and
+  // rel="next" on the second (HTTP lets a list-valued header be split so).
+  void split_link_headers(bool on);
 
  private:
   struct Impl;

@@ -28,12 +28,18 @@ Endpoint Endpoint::resolve(const ProviderSpec& provider, const std::string& base
   if (base.empty())
     throw Error("provider '" + provider.name + "' has no default base URL: give one, e.g. base_url='https://HOST/api/v1'");
   while (!base.empty() && base.back() == '/') base.pop_back();
+  const std::string where =
+      base_url_option.empty() && !provider.base_url_env.empty() ? " (check " + provider.base_url_env + ")" : "";
+  if (has_credentials(base))
+    throw Error("base URL " + quote_for_message(without_credentials(base)) +
+                " carries credentials (user:password@), which are neither sent nor shown: give the URL without them "
+                "and the token in " +
+                (provider.token_envs.empty() ? std::string("token_env") : provider.token_envs.front()) + where);
   auto parsed = parse_url(base);
   if (!parsed || !parsed->query.empty())
     throw Error("base URL " + quote_for_message(base) +
                 " is not an http(s) URL without a query; expected e.g. https://api.github.com or "
-                "https://ghe.example.com/api/v3" +
-                (base_url_option.empty() && !provider.base_url_env.empty() ? " (check " + provider.base_url_env + ")" : ""));
+                "https://ghe.example.com/api/v3" + where);
   if (parsed->path == "/") parsed->path.clear();
   e.base_url = base;
   e.base = *parsed;
@@ -41,15 +47,20 @@ Endpoint Endpoint::resolve(const ProviderSpec& provider, const std::string& base
   return e;
 }
 
-std::string Endpoint::token() const {
+std::string Endpoint::token(std::string* variable) const {
   if (!token_env.empty()) {
+    if (variable) *variable = token_env;
     const char* v = std::getenv(token_env.c_str());
     return v ? std::string(v) : std::string();
   }
   if (provider)
     for (const auto& name : provider->token_envs) {
       const char* v = std::getenv(name.c_str());
-      if (v && *v) return std::string(v);
+      if (variable && variable->empty()) *variable = name;
+      if (v && *v) {
+        if (variable) *variable = name;
+        return std::string(v);
+      }
     }
   return std::string();
 }
@@ -95,6 +106,10 @@ std::string ApiClient::display_path(std::string_view url) const {
   return path.empty() ? "/" : path;
 }
 
+std::string ApiClient::describe_failure(std::string_view method, const std::string& url, const HttpResponse& response) const {
+  return describe_http_failure(method, display_path(url), response, endpoint_.token());
+}
+
 std::string ApiClient::token_for(const std::string& url) const {
   if (!endpoint_.provider || endpoint_.provider->auth_header.empty() || !same_origin(url)) return std::string();
   return endpoint_.token();
@@ -111,13 +126,31 @@ void ApiClient::perform_once(const std::string& method, const std::string& url, 
   if (endpoint_.provider)
     for (const auto& [name, value] : endpoint_.provider->headers) req.headers.push_back(name + ": " + value);
   // token_for() gives the token only for the configured origin.
-  if (!token.empty()) req.headers.push_back(endpoint_.provider->auth_header + ": " + endpoint_.provider->auth_prefix + token);
-  if (!if_none_match.empty()) req.headers.push_back("If-None-Match: " + if_none_match);
+  if (!token.empty()) {
+    std::string variable;
+    endpoint_.token(&variable);
+    auto parsed = parse_url(url);
+    // Over plain http anyone on the path reads the token; only loopback stays on this machine.
+    if (parsed && parsed->scheme == "http" && !is_loopback_host(parsed->host))
+      throw Error(method + " " + display_path(url) + ": refusing to send the token (" + variable +
+                  ") unencrypted over http:// to " + parsed->host + ": use an https:// base URL, or send no token to " +
+                  "this host (unset " + variable + ", or give the table token_env= naming a variable that is not set)");
+    for (char c : token)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+        throw Error(method + " " + display_path(url) + ": the token in " + variable +
+                    " contains a control character (a line break?), which could add a header: set it without one");
+    req.headers.push_back(endpoint_.provider->auth_header + ": " + endpoint_.provider->auth_prefix + token);
+  }
+  // The cache keeps only well-formed entity-tags; checked again here, since any control
+  // character in a header value could end the line and start another header.
+  if (!if_none_match.empty() && is_valid_entity_tag(if_none_match)) req.headers.push_back("If-None-Match: " + if_none_match);
   if (!body.empty()) req.headers.push_back("Content-Type: application/json");
   TransportLimits limits;
   limits.connect_timeout_ms = std::min(settings_->connect_timeout_ms, settings_->timeout_ms);
   limits.stall_timeout_ms = settings_->timeout_ms;
   limits.total_timeout_ms = kDeadlineTimeouts * settings_->timeout_ms;
+  limits.interrupted = settings_->interrupted;
+  check_interrupt();
   transport_->perform(req, limits, response);
   if (settings_->rate_limits && same_origin(url))
     if (auto state = RateLimitState::from(response)) settings_->rate_limits->record(endpoint_.base_url, *state);
@@ -155,12 +188,8 @@ long backoff_ms(long base_ms, long attempt, std::minstd_rand& rng) {
 bool looks_like_whole_json(const HttpResponse& response) {
   if (auto type = response.header("content-type"); type && to_lower(*type).find("json") == std::string::npos) return false;
   std::string_view body = trim(response.body.view());
-  if (body.size() < 2) return false;
-  return (body.front() == '{' && body.back() == '}') || (body.front() == '[' && body.back() == ']');
-}
-
-void sleep_ms(long ms) {
-  if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  if (body.size() < 2 || (body.front() != '{' && body.front() != '[')) return false;
+  return json_closes(body);
 }
 
 // A 304 answers a conditional GET: the remembered response stands, with the headers the
@@ -194,12 +223,19 @@ bool ApiClient::wait_for_rate_limit(const std::string& method, const std::string
     why = "primary rate limit: 0" + (s.limit >= 0 ? " of " + std::to_string(s.limit) : std::string()) +
           " requests left" + (s.resource.empty() ? std::string() : " for " + s.resource);
     auto now = std::chrono::system_clock::now();
-    auto due = s.reset >= 0 ? std::chrono::system_clock::time_point(std::chrono::seconds(s.reset + 1))
-                            : now + std::chrono::seconds(60);
-    wait_ms = std::max<long>(0, std::chrono::ceil<std::chrono::milliseconds>(due - now).count());
+    const int64_t now_s = std::chrono::system_clock::to_time_t(now);
+    // Judged in whole seconds first: a reset far in the future (up to INT64_MAX) must not
+    // overflow on its way to milliseconds.
+    const int64_t until_reset_s = s.reset > now_s ? s.reset - now_s : 0;
+    if (s.reset >= 0 && until_reset_s > max_wait_s) {
+      wait_ms = max_wait_s * 1000 + 1;
+    } else {
+      auto due = s.reset >= 0 ? std::chrono::system_clock::time_point(std::chrono::seconds(s.reset + 1))
+                              : now + std::chrono::seconds(60);
+      wait_ms = std::max<long>(0, std::chrono::ceil<std::chrono::milliseconds>(due - now).count());
+    }
     if (s.reset >= 0)
-      why += "; it resets at " + format_epoch_utc(s.reset) + ", in " +
-             std::to_string(std::max<int64_t>(0, s.reset - std::chrono::system_clock::to_time_t(now))) + " s";
+      why += "; it resets at " + format_epoch_utc(s.reset) + ", in " + std::to_string(until_reset_s) + " s";
     else
       why += "; no reset time was sent";
     if (wait_ms > max_wait_s * 1000) {
@@ -226,12 +262,26 @@ bool ApiClient::wait_for_rate_limit(const std::string& method, const std::string
   }
   if (wait_ms >= 0 && !retries_left)
     why += "; no retries left (max_retries = " + std::to_string(settings_->max_retries) + ")";
-  if (wait_ms < 0 || !retries_left) throw Error(describe_http_failure(method, display_path(url), response) + " (" + why + ")");
+  if (wait_ms < 0 || !retries_left) throw Error(describe_failure(method, url, response) + " (" + why + ")");
   if (isatty(2))
     std::fprintf(stderr, "stacklite: %s: %s; waiting %ld s\n", request.c_str(), why.c_str(), (wait_ms + 999) / 1000);
   ++attempts.retries;
-  sleep_ms(wait_ms);
+  pause(wait_ms);
   return true;
+}
+
+void ApiClient::check_interrupt() const {
+  if (settings_->interrupted && settings_->interrupted()) throw Interrupted();
+}
+
+void ApiClient::pause(long ms) const {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0L, ms));
+  while (true) {
+    check_interrupt();
+    auto left = until - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) return;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(kInterruptCheckMs)));
+  }
 }
 
 void ApiClient::get(const std::string& start_url, HttpResponse& response) {
@@ -248,7 +298,7 @@ void ApiClient::get(const std::string& start_url, HttpResponse& response) {
       perform_once("GET", url, std::string(), token, cached ? cached->etag : std::string(), response);
     } catch (const TransportError& e) {
       if (attempts.retries < settings_->max_retries) {
-        sleep_ms(backoff_ms(settings_->retry_base_ms, attempts.retries++, jitter_));
+        pause(backoff_ms(settings_->retry_base_ms, attempts.retries++, jitter_));
         continue;
       }
       throw Error("GET " + display_path(url) + ": " + e.what() +
@@ -264,8 +314,22 @@ void ApiClient::get(const std::string& start_url, HttpResponse& response) {
       if (auto after = response.header("retry-after"))
         if (auto s = parse_int64(trim(*after)); s && *s >= 0 && *s <= settings_->max_wait_s)
           wait = std::max(wait, static_cast<long>(*s) * 1000);
-      sleep_ms(wait);
+      pause(wait);
       continue;
+    }
+    // A 200 whose JSON stops short although its transfer completed (a proxy or server cut
+    // it off under a matching Content-Length): retried like a truncated transfer, before
+    // any of its rows is returned.
+    if (response.status == 200 && !json_closes(response.body.view())) {
+      if (attempts.retries < settings_->max_retries) {
+        pause(backoff_ms(settings_->retry_base_ms, attempts.retries++, jitter_));
+        continue;
+      }
+      if (cache) cache->forget(key);
+      throw Error("GET " + display_path(url) +
+                  ": malformed response: the JSON ends before its document closes (the server sent a 200 whose body "
+                  "was cut short)" +
+                  (attempts.retries ? " (after " + std::to_string(attempts.retries) + " retries)" : ""));
     }
     if (wait_for_rate_limit("GET", url, response, attempts)) continue;
     if (is_redirect(response.status)) {
@@ -293,7 +357,7 @@ void ApiClient::send(const std::string& method, const std::string& url, const st
       perform_once(method, url, body, token_for(url), std::string(), response);
     } catch (const TransportError& e) {
       if (e.kind() == TransportError::Kind::NotSent && attempts.retries < settings_->max_retries) {
-        sleep_ms(backoff_ms(settings_->retry_base_ms, attempts.retries++, jitter_));
+        pause(backoff_ms(settings_->retry_base_ms, attempts.retries++, jitter_));
         continue;
       }
       throw Error(method + " " + display_path(url) + ": " + e.what() +
@@ -332,7 +396,23 @@ const char* http_reason(long status) {
   }
 }
 
-std::string describe_http_failure(std::string_view method, std::string_view display_path, const HttpResponse& response) {
+std::vector<std::string> secrets_in_use(const std::string& extra) {
+  std::vector<std::string> secrets;
+  for (const auto& p : bundled_providers())
+    for (const auto& n : p.token_envs)
+      if (const char* v = std::getenv(n.c_str())) secrets.emplace_back(v);
+  if (!extra.empty()) secrets.push_back(extra);
+  // Longest first, so that a token containing another is replaced whole.
+  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  return secrets;
+}
+
+std::string without_secrets(std::string message, const std::string& extra) {
+  return replace_secrets(std::move(message), secrets_in_use(extra));
+}
+
+std::string describe_http_failure(std::string_view method, std::string_view display_path, const HttpResponse& response,
+                                  const std::string& token) {
   std::string msg = std::string(method) + " " + std::string(display_path) + ": " + std::to_string(response.status) +
                     " " + http_reason(response.status);
   // GitHub-style error bodies carry {"message": ...}; anything else is summarised, not echoed.
@@ -341,7 +421,7 @@ std::string describe_http_failure(std::string_view method, std::string_view disp
   std::string_view message;
   if (!parser.parse(response.body.data(), response.body.size(), false).get(root) &&
       !root["message"].get(message) && !message.empty()) {
-    msg += ": " + std::string(message.substr(0, 500));
+    msg += ": " + message_excerpt(message, secrets_in_use(token), 500);
   } else if (response.body.size() > 0) {
     msg += " (response body is not a JSON error object)";
   }

@@ -27,6 +27,9 @@ struct ClientSettings {
   long cache = 1;            // 1: GETs are conditional (If-None-Match) on remembered responses
   long cache_max_mb = 8;     // the response cache's bound: memory stays flat however long the scan
   std::string user_agent = std::string("stacklite/") + STACKLITE_VERSION;
+  // Whether the statement now running was interrupted (sqlite3_interrupt). Set by the
+  // SQLite layer, so this one stays free of SQLite; asked during transfers and waits.
+  std::function<bool()> interrupted;
 
   std::shared_ptr<RateLimitBook> rate_limits = std::make_shared<RateLimitBook>();
   std::shared_ptr<ResponseCache> response_cache = std::make_shared<ResponseCache>();
@@ -42,7 +45,8 @@ struct Endpoint {
   // Resolves base_url (an option, else the provider's env var, else its default).
   static Endpoint resolve(const ProviderSpec& provider, const std::string& base_url_option, const std::string& token_env_option);
   // The token now in the environment ("" when none); read per request so it is never cached.
-  std::string token() const;
+  // `variable`, when given, receives the name of the variable it came from (or would).
+  std::string token(std::string* variable = nullptr) const;
   // Where a token is read from, for messages: "GITHUB_TOKEN or GH_TOKEN".
   std::string token_sources() const;
   // For a request sent without a token: " (no token was sent: if the repository is private,
@@ -62,6 +66,8 @@ class ApiClient {
   // The part of an absolute URL below the base, without query, for messages.
   std::string display_path(std::string_view url) const;
   bool same_origin(std::string_view url) const;
+  // describe_http_failure for a response to `url`, with this client's token kept out.
+  std::string describe_failure(std::string_view method, const std::string& url, const HttpResponse& response) const;
 
   // GET with retries on 5xx, transport failures and timeouts (backoff with jitter), waits
   // on rate limits, and If-None-Match from the connection's response cache (a 304 comes
@@ -90,6 +96,9 @@ class ApiClient {
   // throws Error saying why it gave up. False when the response is not rate limited.
   bool wait_for_rate_limit(const std::string& method, const std::string& url, const HttpResponse& response,
                            Attempts& attempts);
+  // Sleeps in slices, throwing Interrupted as soon as the statement is interrupted.
+  void pause(long ms) const;
+  void check_interrupt() const;
 
   Endpoint endpoint_;
   std::shared_ptr<const ClientSettings> settings_;
@@ -99,8 +108,14 @@ class ApiClient {
   std::minstd_rand jitter_;
 };
 
-// "GET /repos/o/r/actions/runs: 404 Not Found: <API message>"
-std::string describe_http_failure(std::string_view method, std::string_view display_path, const HttpResponse& response);
+// "GET /repos/o/r/actions/runs: 404 Not Found: <API message>"; the API message with every
+// secret (the providers' tokens and `token`) replaced before it is cut to 500 bytes.
+std::string describe_http_failure(std::string_view method, std::string_view display_path, const HttpResponse& response,
+                                  const std::string& token = std::string());
+// Every token the providers could send now (from the environment), and `extra`.
+std::vector<std::string> secrets_in_use(const std::string& extra = std::string());
+// Removes from a message every token the providers could send (and `extra`).
+std::string without_secrets(std::string message, const std::string& extra = std::string());
 const char* http_reason(long status);
 
 }  // namespace stacklite

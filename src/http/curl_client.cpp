@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 
 #include "http/transport.hpp"
+#include "http/url.hpp"
 
 namespace stacklite {
 
@@ -16,7 +18,57 @@ std::optional<std::string_view> HttpResponse::header(std::string_view lower_name
   return std::nullopt;
 }
 
+void HttpResponse::add_header_line(std::string_view line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  if (line.empty()) return;
+  if (line.front() == ' ' || line.front() == '\t') {
+    // Obsolete line folding: the previous field goes on (HTTP says to read the fold as a space).
+    std::string_view more = trim(line);
+    if (!headers.empty() && !more.empty()) {
+      std::string& value = headers.back().second;
+      value += value.empty() ? "" : " ";
+      value += more;
+    }
+    return;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return;
+  std::string name = to_lower(trim(line.substr(0, colon)));
+  std::string_view value = trim(line.substr(colon + 1));
+  if (name.empty()) return;
+  for (size_t i = 0; i < headers.size(); ++i) {
+    if (headers[i].first != name) continue;
+    std::string& existing = headers[i].second;
+    if (!value.empty()) {
+      existing += existing.empty() ? "" : ", ";
+      existing += value;
+    }
+    // Moved last, so that a folded line after this one continues this field.
+    std::rotate(headers.begin() + static_cast<long>(i), headers.begin() + static_cast<long>(i) + 1, headers.end());
+    return;
+  }
+  headers.emplace_back(std::move(name), std::string(value));
+}
+
 namespace {
+
+// STACKLITE_TEST_RESOLVE="name:port:127.0.0.1[,...]" pins names to loopback addresses for the
+// tests (which must never send traffic off the machine). Only 127.0.0.0/8 addresses are
+// accepted, so it can only keep traffic on this machine; the token rule goes by the name
+// in the URL, never by the address, so it cannot loosen that either.
+std::vector<std::string> test_resolve_entries() {
+  std::vector<std::string> out;
+  const char* env = std::getenv("STACKLITE_TEST_RESOLVE");
+  if (!env) return out;
+  for (std::string_view entry : split(env, ',')) {
+    entry = trim(entry);
+    size_t last = entry.rfind(':');
+    if (last == std::string_view::npos || entry.find(':') == last) continue;
+    if (!is_loopback_host(entry.substr(last + 1)) || entry.substr(last + 1) == "localhost") continue;
+    out.emplace_back(entry);
+  }
+  return out;
+}
 
 struct CurlSlist {
   curl_slist* list = nullptr;
@@ -40,7 +92,8 @@ class CurlTransport final : public HttpTransport {
 
   void perform(const HttpRequest& request, const TransportLimits& limits, HttpResponse& response) override {
     response.clear();
-    State state{&response, &limits, std::chrono::steady_clock::now(), 0, false, false};
+    auto start = std::chrono::steady_clock::now();
+    State state{&response, &limits, start, 0, false, false, start, false};
     CurlSlist headers;
     for (const auto& h : request.headers) headers.add(h);
     // curl adds "Expect: 100-continue" to larger bodies; the API does not need the round trip.
@@ -65,6 +118,9 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &state);
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     if (request.fresh_connection) curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    CurlSlist resolve;
+    for (const auto& entry : test_resolve_entries()) resolve.add(entry);
+    if (resolve.list) curl_easy_setopt(h, CURLOPT_RESOLVE, resolve.list);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &CurlTransport::on_progress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, &state);
     if (request.method == "GET") {
@@ -83,6 +139,7 @@ class CurlTransport final : public HttpTransport {
       return;
     }
     std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+    if (state.interrupted) throw Interrupted();
     if (state.too_large)
       throw TransportError(TransportError::Kind::Broken,
                            "response larger than " + std::to_string(limits.max_body_bytes >> 20) + " MiB");
@@ -123,6 +180,8 @@ class CurlTransport final : public HttpTransport {
     curl_off_t last_bytes;
     bool stalled;
     bool too_large;
+    std::chrono::steady_clock::time_point last_interrupt_check;
+    bool interrupted;
   };
 
   static size_t on_body(char* ptr, size_t size, size_t nmemb, void* userdata) {
@@ -147,16 +206,25 @@ class CurlTransport final : public HttpTransport {
       state->response->headers.clear();
       return n;
     }
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return n;
-    state->response->headers.emplace_back(to_lower(trim(line.substr(0, colon))),
-                                          std::string(trim(line.substr(colon + 1))));
+    state->response->add_header_line(line);
     return n;
   }
 
   static int on_progress(void* userdata, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
     auto* state = static_cast<State*>(userdata);
     auto now = std::chrono::steady_clock::now();
+    // curl calls this at least about once a second, and often while data flows.
+    if (state->limits->interrupted && now - state->last_interrupt_check >= std::chrono::milliseconds(kInterruptCheckMs)) {
+      state->last_interrupt_check = now;
+      try {
+        if (state->limits->interrupted()) {
+          state->interrupted = true;
+          return 1;  // abort
+        }
+      } catch (...) {
+        // A check that fails is no interrupt: the request goes on.
+      }
+    }
     curl_off_t bytes = dlnow + ulnow;
     if (bytes != state->last_bytes) {
       state->last_bytes = bytes;

@@ -93,7 +93,8 @@ RateLimitHit classify_rate_limit(const HttpResponse& response) {
 std::string format_epoch_utc(int64_t epoch_seconds) {
   std::time_t t = static_cast<std::time_t>(epoch_seconds);
   std::tm tm{};
-  gmtime_r(&t, &tm);
+  // A hostile reset (say INT64_MAX) has no calendar date: shown as the number it is.
+  if (!gmtime_r(&t, &tm) || tm.tm_year > 9999 - 1900) return std::to_string(epoch_seconds) + " (epoch seconds)";
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;

@@ -2,6 +2,7 @@
 // response out. Retries, redirects, auth and error wording live a layer up (api_client).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +30,12 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   PageBuffer body;
 
+  // The field's value; a field sent on several lines comes as one comma-separated list.
   std::optional<std::string_view> header(std::string_view lower_name) const;
+  // Adds one received header line ("Name: value", line ending optional). A repeated field
+  // is combined with the earlier value, comma-separated, as HTTP defines (several Link lines
+  // are one list); a line that starts with a space or tab continues the previous field.
+  void add_header_line(std::string_view line);
   void clear() {
     status = 0;
     headers.clear();
@@ -46,6 +52,18 @@ struct TransportLimits {
   long stall_timeout_ms = 30000;  // no bytes for this long ends the request
   long total_timeout_ms = 120000;  // the whole request, however steadily bytes trickle in; 0: none
   size_t max_body_bytes = 32u << 20;  // decoded bytes; real pages of 100 runs are ~1.2 MiB
+  // Asked about every 50 ms while the request runs: true aborts it with Interrupted.
+  std::function<bool()> interrupted;
+};
+
+// How often a transfer or a wait looks for an interrupt.
+constexpr long kInterruptCheckMs = 50;
+
+// The statement was interrupted (sqlite3_interrupt): not a failure, never retried; the
+// SQLite boundary turns it into SQLITE_INTERRUPT.
+class Interrupted : public Error {
+ public:
+  Interrupted() : Error("interrupted") {}
 };
 
 // A failure below HTTP: nothing or only part of a response arrived.
@@ -64,7 +82,7 @@ class TransportError : public Error {
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  // Performs one request (no redirects followed). Throws TransportError.
+  // Performs one request (no redirects followed). Throws TransportError, or Interrupted.
   virtual void perform(const HttpRequest& request, const TransportLimits& limits, HttpResponse& response) = 0;
 };
 

@@ -39,9 +39,11 @@ void call_write(sqlite3_context* context, int argc, sqlite3_value** argv) {
     token = client.endpoint().token();
     HttpResponse response;
     std::optional<std::string> result = perform_write(*binding->ctx, client, request, response);
-    if (!result) result = write_result(*binding->method, response);
+    if (!result) result = write_result(*binding->method, response, secrets_in_use(token));
     sqlite3_result_text(context, result->c_str(), static_cast<int>(result->size()), SQLITE_TRANSIENT);
     sqlite3_result_subtype(context, 'J');
+  } catch (const Interrupted&) {
+    sqlite3_result_error_code(context, SQLITE_INTERRUPT);
   } catch (const std::exception& e) {
     // Argument errors start with the signature, which names the function already.
     std::string what = e.what();

@@ -138,12 +138,12 @@ WriteRequest build_write_request(const WriteMethod& m, const std::vector<SqlValu
 
 bool is_success(long status) { return status >= 200 && status <= 299; }
 
-std::string write_result(const WriteMethod& m, const HttpResponse& response) {
+std::string write_result(const WriteMethod& m, const HttpResponse& response, const std::vector<std::string>& secrets) {
   std::string out;
   bool redirect = response.status >= 300 && response.status <= 399;
   if (m.returns_location && redirect && response.header("location")) {
     out = "{\"ok\":true,\"status\":" + std::to_string(response.status) + ",\"url\":";
-    append_json_string(out, *response.header("location"));
+    append_json_string(out, replace_secrets(std::string(*response.header("location")), secrets));
     return out + "}";
   }
   simdjson::dom::parser parser;
@@ -154,12 +154,13 @@ std::string write_result(const WriteMethod& m, const HttpResponse& response) {
     out = "{\"ok\":true,\"status\":" + std::to_string(response.status);
     simdjson::dom::object obj;
     bool empty_object = json && !root.get(obj) && obj.size() == 0;
-    if (json && !empty_object) out += ",\"body\":" + simdjson::minify(root);
+    // A secret inside a JSON string stays a JSON string once replaced ("[token]").
+    if (json && !empty_object) out += ",\"body\":" + replace_secrets(simdjson::minify(root), secrets);
     return out + "}";
   }
   std::string message = http_reason(response.status);
   std::string_view api_message;
-  if (json && !root["message"].get(api_message) && !api_message.empty()) message = std::string(api_message.substr(0, 500));
+  if (json && !root["message"].get(api_message) && !api_message.empty()) message = message_excerpt(api_message, secrets, 500);
   else if (m.returns_location && is_success(response.status)) message = "expected a redirect to the logs, got no Location";
   out = "{\"ok\":false,\"status\":" + std::to_string(response.status) + ",\"message\":";
   append_json_string(out, message);

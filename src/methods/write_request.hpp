@@ -23,8 +23,11 @@ struct WriteRequest {
 WriteRequest build_write_request(const WriteMethod& method, const std::vector<SqlValue>& args);
 
 // {"ok":true,"status":202}, {"ok":false,"status":409,"message":"..."}, with "url" for a
-// method that returns a Location and "body" when the API answered with content.
-std::string write_result(const WriteMethod& method, const HttpResponse& response);
+// method that returns a Location and "body" when the API answered with content. Every
+// secret the server echoed is replaced ("[token]") before the message is cut to 500 bytes
+// on a character boundary, and in the body and URL too.
+std::string write_result(const WriteMethod& method, const HttpResponse& response,
+                         const std::vector<std::string>& secrets = {});
 
 // {"ok":true,"dry_run":true,"method":"POST","url":"...","body":{...}}
 std::string dry_run_result(const WriteRequest& request, const std::string& url);

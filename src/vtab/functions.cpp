@@ -29,6 +29,8 @@ void debug_function(sqlite3_context* ctx, int, sqlite3_value**) {
   append_json_string(out, SIMDJSON_STRINGIFY(SIMDJSON_VERSION));
   out += ",\"simdjson_implementation\":";
   append_json_string(out, simdjson::get_active_implementation()->name());
+  out += ",\"interrupt_check\":";
+  append_json_string(out, interrupt_check_kind());
   out += ",\"providers\":[";
   bool first = true;
   for (const auto& p : bundled_providers()) {

@@ -205,7 +205,8 @@ std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) co
       if (m.cap.max_results > 0 && t.range_param.empty()) t.range_param = m.cap.continue_param;
       t.per_page = m.max_per_page;
       if (plan.exact && limit >= 0) {
-        int64_t wanted = limit + (offset > 0 ? offset : 0);
+        int64_t wanted;  // LIMIT + OFFSET, saturated: both may be near INT64_MAX
+        if (__builtin_add_overflow(limit, offset > 0 ? offset : 0, &wanted)) wanted = INT64_MAX;
         if (wanted >= 1 && wanted < t.per_page) t.per_page = static_cast<int>(wanted);
       }
       out = std::move(t);

@@ -92,8 +92,8 @@ void Scan::fetch(const std::string& url) {
     return;
   }
   if (page_.status < 200 || page_.status > 299)
-    throw Error(describe_http_failure("GET", client_.display_path(url), page_) +
-                client_.endpoint().provider->error_hint(page_.status) + client_.endpoint().missing_token_hint(page_.status));
+    throw Error(client_.describe_failure("GET", url, page_) + client_.endpoint().provider->error_hint(page_.status) +
+                client_.endpoint().missing_token_hint(page_.status));
   if (m.paginated) {
     if (auto link = page_.header("link")) {
       next_url_ = link_target(*link, "next");

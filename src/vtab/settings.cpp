@@ -3,6 +3,9 @@
 // every client of the connection shares), write pacing, the functions' client.
 #include "vtab/settings.hpp"
 
+#include <dlfcn.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <thread>
@@ -14,10 +17,12 @@
 namespace stacklite {
 
 void ConnectionContext::pace_write() {
-  auto now = std::chrono::steady_clock::now();
   if (wrote_) {
     auto due = last_write_ + std::chrono::milliseconds(write_interval_ms);
-    if (due > now) std::this_thread::sleep_for(due - now);
+    for (auto now = std::chrono::steady_clock::now(); due > now; now = std::chrono::steady_clock::now()) {
+      if (client->interrupted && client->interrupted()) throw Interrupted();
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(due - now, std::chrono::milliseconds(kInterruptCheckMs)));
+    }
   }
   wrote_ = true;
   last_write_ = std::chrono::steady_clock::now();
@@ -128,7 +133,51 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 
 }  // namespace
 
+// Whether the statement running on `db` was interrupted. SQLite 3.41 and later say so with
+// sqlite3_is_interrupted(), which the 3.40 headers we build against cannot name: it is
+// looked up at run time in the very library whose API we were handed (a different SQLite
+// in the same process must never see our handle). Older libraries are asked by preparing
+// a blank statement: while a statement runs, sqlite3_interrupt() leaves a flag that the
+// tokenizer checks at every space, so the prepare fails with SQLITE_INTERRUPT exactly when
+// the running statement will; it compiles nothing, runs nothing, and calls no authorizer
+// or trace callback.
+namespace {
+
+using IsInterrupted = int (*)(sqlite3*);
+
+IsInterrupted find_is_interrupted() {
+  void* libversion = reinterpret_cast<void*>(sqlite3_libversion);
+  Dl_info ours{};
+  if (!dladdr(libversion, &ours) || !ours.dli_fbase) return nullptr;
+  void* found = nullptr;
+  if (ours.dli_fname && *ours.dli_fname)
+    if (void* lib = dlopen(ours.dli_fname, RTLD_LAZY | RTLD_NOLOAD)) {
+      found = dlsym(lib, "sqlite3_is_interrupted");
+      dlclose(lib);  // NOLOAD added a reference; the library stays loaded by its owner
+    }
+  if (!found) found = dlsym(RTLD_DEFAULT, "sqlite3_is_interrupted");
+  Dl_info theirs{};
+  if (found && dladdr(found, &theirs) && theirs.dli_fbase == ours.dli_fbase) return reinterpret_cast<IsInterrupted>(found);
+  return nullptr;
+}
+
+}  // namespace
+
+const char* interrupt_check_kind() { return find_is_interrupted() ? "sqlite3_is_interrupted" : "blank prepare"; }
+
+std::function<bool()> interrupt_check(sqlite3* db) {
+  if (IsInterrupted is_interrupted = find_is_interrupted())
+    return [db, is_interrupted] { return is_interrupted(db) != 0; };
+  return [db] {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db, " ", -1, &stmt, nullptr);
+    if (stmt) sqlite3_finalize(stmt);
+    return rc == SQLITE_INTERRUPT;
+  };
+}
+
 int register_config_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx) {
+  ctx->client->interrupted = interrupt_check(db);
   // Each registration owns a reference, released when SQLite drops the function.
   auto release = [](void* p) { delete static_cast<std::shared_ptr<ConnectionContext>*>(p); };
   int rc = SQLITE_OK;
@@ -148,19 +197,6 @@ void check_stored_options(const ConnectionContext& ctx, const std::string& store
               "token (it asks for " + stored_options + "). If you wrote this file, create the table again yourself "
               "with the host and token you mean (DROP TABLE, then CREATE VIRTUAL TABLE), or trust the tables stored in "
               "this connection's database files: SELECT stacklite_config('trust_schema', 1)");
-}
-
-std::string without_secrets(std::string message, const std::string& extra) {
-  std::vector<std::string> tokens;
-  for (const auto& p : bundled_providers())
-    for (const auto& n : p.token_envs)
-      if (const char* v = std::getenv(n.c_str())) tokens.emplace_back(v);
-  tokens.push_back(extra);
-  for (const auto& token : tokens) {
-    if (token.size() < 4) continue;
-    for (size_t pos; (pos = message.find(token)) != std::string::npos;) message.replace(pos, token.size(), "[token]");
-  }
-  return message;
 }
 
 }  // namespace stacklite

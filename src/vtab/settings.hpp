@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -38,7 +39,14 @@ struct ConnectionContext {
   std::unique_ptr<ApiClient> default_client_;
 };
 
-// Registers stacklite_config(key [, value]) and stacklite_rate_limit() on the connection.
+// Whether the statement now running on `db` was interrupted (sqlite3_interrupt): for
+// ClientSettings::interrupted. Uses sqlite3_is_interrupted where the library has it.
+std::function<bool()> interrupt_check(sqlite3* db);
+// How interrupt_check() asks: "sqlite3_is_interrupted" or "blank prepare" (SQLite < 3.41).
+const char* interrupt_check_kind();
+
+// Registers stacklite_config(key [, value]) and stacklite_rate_limit() on the connection,
+// and hands the connection's interrupt check to its clients.
 int register_config_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx);
 
 // A table SQLite connects from a database file, rather than one this connection created,
@@ -47,8 +55,5 @@ int register_config_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx
 // ("" when it has none, or was created here); unless trust_schema is on, throws an Error
 // that names them and the two ways to go on. Called before anything is sent.
 void check_stored_options(const ConnectionContext& ctx, const std::string& stored_options);
-
-// Removes from a message every token the providers could send (and `extra`).
-std::string without_secrets(std::string message, const std::string& extra = std::string());
 
 }  // namespace stacklite

@@ -481,6 +481,8 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
     c->eof = !c->scan->next();
     c->rowid = 1;
     return SQLITE_OK;
+  } catch (const Interrupted&) {
+    return SQLITE_INTERRUPT;  // SQLite's own "interrupted"
   } catch (const std::exception& e) {
     return fail(t, e.what());
   }
@@ -492,6 +494,9 @@ int x_next(sqlite3_vtab_cursor* cur) {
     c->eof = !c->scan->next();
     ++c->rowid;
     return SQLITE_OK;
+  } catch (const Interrupted&) {
+    c->eof = true;
+    return SQLITE_INTERRUPT;
   } catch (const std::exception& e) {
     c->eof = true;
     return fail(c->table, e.what());
@@ -576,8 +581,10 @@ int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*)
     }
     // A run that is already gone is what DELETE wanted.
     if (is_success(response.status) || response.status == 404) return SQLITE_OK;
-    return fail(t, describe_http_failure(request.method, t->client->display_path(t->client->url_for(request.path)), response) +
+    return fail(t, t->client->describe_failure(request.method, t->client->url_for(request.path), response) +
                        " (runs deleted before this one stay deleted: remote deletes cannot be rolled back)");
+  } catch (const Interrupted&) {
+    return SQLITE_INTERRUPT;
   } catch (const std::exception& e) {
     return fail(t, e.what());
   }

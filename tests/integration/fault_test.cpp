@@ -313,6 +313,118 @@ TEST_F(FaultTest, SqliteInterruptStopsTheQueryWithinAboutOnePageAndTheConnection
   EXPECT_EQ(db->integer(kCount), 1000);
 }
 
+// Steps `sql` on `db` while another thread calls sqlite3_interrupt after `after`: the
+// statement's result code, its rows, and the seconds from the interrupt to its return.
+struct InterruptOutcome {
+  int rc = SQLITE_OK;
+  int rows = 0;
+  double latency = 0;
+  std::string message;
+};
+
+InterruptOutcome interrupt_after(Db& db, const std::string& sql, std::chrono::milliseconds after) {
+  InterruptOutcome out;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << sqlite3_errmsg(db.handle());
+    return out;
+  }
+  std::atomic<int64_t> interrupted_at{0};
+  std::thread interrupter([&] {
+    std::this_thread::sleep_for(after);
+    interrupted_at = Clock::now().time_since_epoch().count();
+    sqlite3_interrupt(db.handle());
+  });
+  while ((out.rc = sqlite3_step(stmt)) == SQLITE_ROW) ++out.rows;
+  auto stopped = Clock::now();
+  out.message = sqlite3_errmsg(db.handle());
+  interrupter.join();
+  sqlite3_finalize(stmt);
+  out.latency = std::chrono::duration<double>(stopped - Clock::time_point(Clock::duration(interrupted_at.load()))).count();
+  return out;
+}
+
+void report_interrupt(const std::string& what, const InterruptOutcome& o) {
+  report(what, o.rc == SQLITE_INTERRUPT ? "SQLITE_INTERRUPT" : "rc " + std::to_string(o.rc) + ": " + o.message, o.latency);
+  std::printf("[ fault    ] %-58s    %.3f s\n", "  time from sqlite3_interrupt to the statement's return", o.latency);
+}
+
+// The interrupt cuts the transfer in flight: a stalled server (timeout_ms 30 s, three
+// retries: two minutes and more) gives SQLITE_INTERRUPT about a second after it.
+TEST_F(FaultTest, AnInterruptCutsAStalledRequestShortAndTheConnectionWorksAfter) {
+  server_->inject(Fault::stall(std::chrono::seconds(60)), 100, "/actions/runs");
+  InterruptOutcome o = interrupt_after(*db_, kRows, std::chrono::milliseconds(1000));
+  EXPECT_EQ(o.rc, SQLITE_INTERRUPT) << o.message;
+  EXPECT_EQ(o.message, "interrupted");
+  EXPECT_EQ(o.rows, 0);
+  EXPECT_LT(o.latency, 2.0);
+  report_interrupt("sqlite3_interrupt 1 s into a stalled request", o);
+  EXPECT_EQ(requests_to("/actions/runs"), 1u);  // no retry after the interrupt
+  server_->clear_faults();
+  EXPECT_EQ(db_->query(kRows), expected_rows());
+}
+
+TEST_F(FaultTest, AnInterruptCutsATrickleShort) {
+  TrickleServer trickle(std::chrono::milliseconds(100));
+  ScopedEnv url("GITHUB_API_URL", trickle.url());
+  auto db = connect();
+  InterruptOutcome o = interrupt_after(*db, kCount, std::chrono::milliseconds(1000));
+  EXPECT_EQ(o.rc, SQLITE_INTERRUPT) << o.message;
+  EXPECT_LT(o.latency, 2.0);
+  EXPECT_EQ(trickle.requests(), 1);
+  report_interrupt("sqlite3_interrupt 1 s into a trickle (a byte per 100 ms)", o);
+  EXPECT_EQ(db->query("SELECT stacklite_config('timeout_ms')"), (Rows{{"30000"}}));  // still usable
+}
+
+TEST_F(FaultTest, AnInterruptEndsRateLimitAndBackoffWaits) {
+  db_->query("SELECT stacklite_config('max_wait_s', 120)");
+  db_->query("SELECT stacklite_config('write_interval_ms', 0)");
+  // A secondary limit asking for 30 s, on a read and on a write.
+  server_->inject(Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "30"), 1, "page=2");
+  InterruptOutcome o = interrupt_after(*db_, kRows, std::chrono::milliseconds(1000));
+  EXPECT_EQ(o.rc, SQLITE_INTERRUPT) << o.message;
+  EXPECT_EQ(o.rows, 100);
+  EXPECT_LT(o.latency, 2.0);
+  report_interrupt("sqlite3_interrupt 1 s into a 30 s rate-limit wait", o);
+  EXPECT_EQ(requests_to("page=2"), 1u);
+
+  server_->clear_requests();
+  server_->inject(Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "30"), 1, "/cancel");
+  o = interrupt_after(*db_, "SELECT cancel_workflow_run('octo-org', 'octo-repo', 5004)", std::chrono::milliseconds(1000));
+  EXPECT_EQ(o.rc, SQLITE_INTERRUPT) << o.message;
+  EXPECT_LT(o.latency, 2.0);
+  EXPECT_EQ(api_requests().size(), 1u);  // the refused write was not sent again
+  report_interrupt("sqlite3_interrupt 1 s into a write's 30 s rate-limit wait", o);
+
+  // The backoff before retrying a 5xx, and the pause between writes.
+  db_->query("SELECT stacklite_config('retry_backoff_ms', 30000)");
+  server_->inject(Fault::status(503, "{\"message\":\"Service Unavailable\"}"), 1, "page=2");
+  o = interrupt_after(*db_, kRows, std::chrono::milliseconds(1000));
+  EXPECT_EQ(o.rc, SQLITE_INTERRUPT) << o.message;
+  EXPECT_LT(o.latency, 2.0);
+  report_interrupt("sqlite3_interrupt 1 s into a 30 s backoff after a 503", o);
+  db_->query("SELECT stacklite_config('write_interval_ms', 30000)");
+  o = interrupt_after(*db_, "SELECT cancel_workflow_run('octo-org', 'octo-repo', 5004), cancel_workflow_run('octo-org', 'octo-repo', 5009)",
+                      std::chrono::milliseconds(1000));
+  EXPECT_EQ(o.rc, SQLITE_INTERRUPT) << o.message;
+  EXPECT_LT(o.latency, 2.0);
+  report_interrupt("sqlite3_interrupt 1 s into the 30 s pause between writes", o);
+  db_->query("SELECT stacklite_config('retry_backoff_ms', 10)");
+  EXPECT_EQ(db_->query(kRows), expected_rows());
+}
+
+// The real sqlite3_is_interrupted where the library has it (3.41+; found at run time, as
+// the 3.40 headers cannot name it), a blank prepare on older ones: both end the stall.
+TEST_F(FaultTest, InterruptsAreDetectedWithSqlite3IsInterruptedWhereTheLibraryHasIt) {
+  const std::string kind = sqlite3_libversion_number() >= 3041000 ? "sqlite3_is_interrupted" : "blank prepare";
+  EXPECT_EQ(db_->query("SELECT json_extract(stacklite_debug(), '$.interrupt_check')"), (Rows{{kind}}));
+  server_->inject(Fault::stall(std::chrono::seconds(60)), 1, "/actions/runs");
+  InterruptOutcome o = interrupt_after(*db_, kRows, std::chrono::milliseconds(300));
+  EXPECT_EQ(o.rc, SQLITE_INTERRUPT) << o.message;
+  EXPECT_LT(o.latency, 2.0);
+  report_interrupt("sqlite3_interrupt, SQLite " + std::string(sqlite3_libversion()) + " (" + kind + ")", o);
+}
+
 // --- rate limits ----------------------------------------------------------------------
 
 TEST_F(FaultTest, TooManyRequestsAndSecondaryLimitsAreWaitedOutForTheExactRows) {
