@@ -10,7 +10,7 @@ build="${STACKLITE_FUZZ_BUILD:-build-fuzz}"
 STACKLITE_FUZZ=1 scripts/install-deps.sh
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DSTACKLITE_FUZZ=ON -DSTACKLITE_TESTS=OFF >/dev/null
-cmake --build "$build" -j2 --target fuzz_page_decoder fuzz_link_header fuzz_spec_loader fuzz_time_value
+cmake --build "$build" -j2 --target fuzz_page_decoder fuzz_link_header fuzz_spec_loader fuzz_time_value fuzz_message
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 run() {
@@ -31,3 +31,4 @@ run page_decoder json.dict
 run link_header link.dict
 run spec_loader json.dict
 run time_value time.dict
+run message json.dict
