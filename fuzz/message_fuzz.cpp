@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view prefix = utf8_prefix(text, max_bytes);
     check(text.substr(0, prefix.size()) == prefix);
     check(prefix.size() <= max_bytes || prefix.size() == text.size());
-    if (text.size() > max_bytes) check(prefix.size() + 3 >= max_bytes);
+    if (text.size() > max_bytes) check(prefix.size() + 4 >= max_bytes);  // a character is at most 4 bytes
     if (valid_utf8(text)) check(valid_utf8(prefix));
 
     std::string excerpt = message_excerpt(text, {secret}, max_bytes);
