@@ -213,7 +213,7 @@ TEST_F(HostileServerTest, AResetTimeAtTheEndOfInt64IsAnErrorNotAnImmediateRetry)
                            ": 403 Forbidden: API rate limit exceeded for 127.0.0.1. (primary rate limit: 0 of 5000 "
                            "requests left for core; it resets at 9223372036854775807 (epoch seconds), in ";
   EXPECT_EQ(err.substr(0, head.size()), head) << err;
-  EXPECT_NE(err.find(" s, beyond max_wait_s (60))"), std::string::npos) << err;
+  EXPECT_NE(err.find(" s, beyond max_wait_s (60)"), std::string::npos) << err;
   EXPECT_EQ(requests_to("page=2"), 1u);  // not repeated at once
   EXPECT_EQ(db_->query(kRows), expected_rows());
 }
