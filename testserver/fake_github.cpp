@@ -1256,7 +1256,9 @@ struct FakeGitHub::Impl {
 
   std::atomic<int> connections{0};
   std::atomic<int> used{0};
+  std::atomic<int> admitted{0};  // requests let past the enforced rate limit
   std::atomic<uint64_t> request_counter{0};
+  std::atomic<int> requests_in_flight{0}, most_in_flight{0};
 
   // Filtered, sorted listings, reused while the data is unchanged so paging through a
   // large result does not rescan it for every page.
@@ -1271,7 +1273,7 @@ struct FakeGitHub::Impl {
   Impl(Dataset d, Options o) : opts(std::move(o)), data(std::move(d)) {}
 
   void handle(const httplib::Request& req, httplib::Response& res);
-  void record(const Call& call);
+  void record(const Call& call, int in_flight);
   bool take_fault(const std::string& method, const std::string& target, Fault& out);
   void route(Call& call);
   void serve_blob(Call& call);
@@ -1296,8 +1298,9 @@ struct FakeGitHub::Impl {
   void shutdown_connections();
 };
 
-void FakeGitHub::Impl::record(const Call& call) {
+void FakeGitHub::Impl::record(const Call& call, int in_flight) {
   RecordedRequest r;
+  r.in_flight = in_flight;
   r.method = call.req.method;
   r.path = call.raw_path;
   r.query = call.raw_query;
@@ -1341,7 +1344,16 @@ void FakeGitHub::Impl::handle(const httplib::Request& req, httplib::Response& re
   const size_t q = req.target.find('?');
   Call call{req, res, req.target.substr(0, q), q == std::string::npos ? "" : req.target.substr(q + 1), {}};
   call.query = parse_query(call.raw_query);
-  record(call);
+  // Counted while the request is handled: how many a client keeps in flight at once.
+  struct InFlight {
+    std::atomic<int>& count;
+    ~InFlight() { --count; }
+  } in_flight{requests_in_flight};
+  const int now_in_flight = ++requests_in_flight;
+  for (int seen = most_in_flight.load(); now_in_flight > seen && !most_in_flight.compare_exchange_weak(seen, now_in_flight);) {
+  }
+  record(call, now_in_flight);
+  if (opts.latency_ms > 0) stall(std::chrono::milliseconds(opts.latency_ms));
 
   Fault fault;
   const bool faulted = take_fault(req.method, req.target, fault);
@@ -1396,7 +1408,8 @@ void FakeGitHub::Impl::route(Call& call) {
     call.json(401, "{\"message\":\"Bad credentials\",\"documentation_url\":\"https://docs.github.com/rest\"}");
     return;
   }
-  if (opts.enforce_rate_limit && used.load() >= opts.rate_limit) {
+  // Counted as the request is admitted, so that requests in flight together cannot all pass.
+  if (opts.enforce_rate_limit && admitted++ >= opts.rate_limit) {
     call.json(403, error_body("API rate limit exceeded for 127.0.0.1.",
                               "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"));
     return;
@@ -1446,6 +1459,7 @@ void FakeGitHub::Impl::finish(Call& call) {
     if (call.req.get_header_value("If-None-Match") == etag) {
       res.status = 304;  // and, as on GitHub, free of charge
       res.body.clear();
+      if (opts.enforce_rate_limit) --admitted;
     }
   }
   const int spent = res.status == 304 ? used.load() : ++used;
@@ -2020,6 +2034,8 @@ void FakeGitHub::with_dataset(const std::function<void(Dataset&)>& edit) {
 }
 
 int FakeGitHub::connections_accepted() const { return impl_->connections.load(); }
+
+int FakeGitHub::max_in_flight() const { return impl_->most_in_flight.load(); }
 
 int FakeGitHub::rate_limit_remaining() const { return std::max(0, impl_->opts.rate_limit - impl_->used.load()); }
 

@@ -83,7 +83,9 @@ ApiClient::ApiClient(Endpoint endpoint, std::shared_ptr<const ClientSettings> se
     : endpoint_(std::move(endpoint)),
       settings_(std::move(settings)),
       transport_(std::move(transport)),
-      jitter_(std::random_device{}()) {}
+      jitter_(std::random_device{}()) {
+  if (!transport_) transport_ = make_curl_transport(settings_->pool);
+}
 
 std::string ApiClient::url_for(std::string_view path_and_query) const {
   return endpoint_.base_url + std::string(path_and_query);
@@ -266,6 +268,7 @@ bool ApiClient::wait_for_rate_limit(const std::string& method, const std::string
   if (isatty(2))
     std::fprintf(stderr, "stacklite: %s: %s; waiting %ld s\n", request.c_str(), why.c_str(), (wait_ms + 999) / 1000);
   ++attempts.retries;
+  if (hit.kind == RateLimitHit::Kind::Secondary && secondary_limit_hook_) secondary_limit_hook_(wait_ms);
   pause(wait_ms);
   return true;
 }

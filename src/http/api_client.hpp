@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/pool.hpp"
 #include "http/rate_limit.hpp"
 #include "http/response_cache.hpp"
 #include "http/transport.hpp"
@@ -15,6 +16,11 @@
 #include "spec/spec.hpp"
 
 namespace stacklite {
+
+// Four reads in flight: see README "Performance" for why (GitHub asks for serial requests,
+// and limits concurrent requests and points per minute).
+constexpr long kDefaultMaxConcurrency = 4;
+constexpr long kMaxConcurrency = 16;
 
 // Connection-wide knobs (stacklite_config), read at each request, and the state every
 // client of one connection shares: the rate limits seen and the response cache.
@@ -27,12 +33,16 @@ struct ClientSettings {
   long cache = 1;            // 1: GETs are conditional (If-None-Match) on remembered responses
   long cache_max_mb = 8;     // the response cache's bound: memory stays flat however long the scan
   std::string user_agent = std::string("stacklite/") + STACKLITE_VERSION;
+  // Reads of one statement in flight at once (pages of a listing, listings of an IN list);
+  // halved for the rest of a statement by each secondary rate limit.
+  long max_concurrency = kDefaultMaxConcurrency;
   // Whether the statement now running was interrupted (sqlite3_interrupt). Set by the
   // SQLite layer, so this one stays free of SQLite; asked during transfers and waits.
   std::function<bool()> interrupted;
 
   std::shared_ptr<RateLimitBook> rate_limits = std::make_shared<RateLimitBook>();
   std::shared_ptr<ResponseCache> response_cache = std::make_shared<ResponseCache>();
+  std::shared_ptr<HttpPool> pool = std::make_shared<HttpPool>();
 };
 
 // Where requests go and as whom.
@@ -56,10 +66,15 @@ struct Endpoint {
 
 class ApiClient {
  public:
+  // Without a transport, reads go over the settings' connection pool.
   ApiClient(Endpoint endpoint, std::shared_ptr<const ClientSettings> settings,
-            std::unique_ptr<HttpTransport> transport = make_curl_transport());
+            std::unique_ptr<HttpTransport> transport = nullptr);
 
   const Endpoint& endpoint() const { return endpoint_; }
+  const std::shared_ptr<const ClientSettings>& settings() const { return settings_; }
+  // Called (on the requesting thread) before each wait for a secondary rate limit, with the
+  // wait in milliseconds: the page fetcher lowers its concurrency.
+  void on_secondary_limit(std::function<void(long)> hook) { secondary_limit_hook_ = std::move(hook); }
 
   // Absolute URL for an API path (already encoded), e.g. "/repos/o/r/actions/runs?x=1".
   std::string url_for(std::string_view path_and_query) const;
@@ -106,6 +121,7 @@ class ApiClient {
   // Per client rather than thread_local: the module is loaded with dlopen, where dynamic
   // thread-local storage trips up leak checkers.
   std::minstd_rand jitter_;
+  std::function<void(long)> secondary_limit_hook_;
 };
 
 // "GET /repos/o/r/actions/runs: 404 Not Found: <API message>"; the API message with every

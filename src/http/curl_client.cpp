@@ -1,5 +1,5 @@
-// libcurl implementation of HttpTransport: one easy handle reused for every request, so
-// pages of a listing travel over one kept-alive connection.
+// libcurl implementation of HttpTransport: one easy handle reused for every request; reads
+// run on the connection's pool (kept-alive connections shared by every table and cursor).
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "http/pool.hpp"
 #include "http/transport.hpp"
 #include "http/url.hpp"
 
@@ -82,7 +83,7 @@ struct CurlSlist {
 
 class CurlTransport final : public HttpTransport {
  public:
-  CurlTransport() {
+  explicit CurlTransport(std::shared_ptr<HttpPool> pool) : pool_(std::move(pool)) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     handle_ = curl_easy_init();
@@ -133,7 +134,13 @@ class CurlTransport final : public HttpTransport {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
 
-    CURLcode rc = curl_easy_perform(h);
+    const bool pooled = pool_ && !request.fresh_connection;
+    if (pooled) {
+      curl_easy_setopt(h, CURLOPT_SHARE, pool_->share());
+      // Over HTTP/2, a request started while a connection is being opened waits to share it.
+      if (starts_with(request.url, "https:")) curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+    }
+    CURLcode rc = pooled ? pool_->perform(h) : curl_easy_perform(h);
     if (rc == CURLE_OK) {
       curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
       return;
@@ -239,11 +246,14 @@ class CurlTransport final : public HttpTransport {
     return 0;
   }
 
+  std::shared_ptr<HttpPool> pool_;  // before handle_: the pool outlives the handle
   CURL* handle_ = nullptr;
 };
 
 }  // namespace
 
-std::unique_ptr<HttpTransport> make_curl_transport() { return std::make_unique<CurlTransport>(); }
+std::unique_ptr<HttpTransport> make_curl_transport(std::shared_ptr<HttpPool> pool) {
+  return std::make_unique<CurlTransport>(std::move(pool));
+}
 
 }  // namespace stacklite

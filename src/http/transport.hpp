@@ -59,8 +59,8 @@ struct TransportLimits {
 // How often a transfer or a wait looks for an interrupt.
 constexpr long kInterruptCheckMs = 50;
 
-// The statement was interrupted (sqlite3_interrupt): not a failure, never retried; the
-// SQLite boundary turns it into SQLITE_INTERRUPT.
+// The statement was interrupted (sqlite3_interrupt), or the request is no longer wanted:
+// not a failure, never retried.
 class Interrupted : public Error {
  public:
   Interrupted() : Error("interrupted") {}
@@ -86,7 +86,12 @@ class HttpTransport {
   virtual void perform(const HttpRequest& request, const TransportLimits& limits, HttpResponse& response) = 0;
 };
 
-// libcurl implementation; keeps its connections open between requests.
-std::unique_ptr<HttpTransport> make_curl_transport();
+class HttpPool;
+
+// libcurl implementation. With a pool, reads travel over the pool's connections (shared with
+// every other transport of the pool, and run side by side when called from several
+// threads); without one, or for a request that needs a fresh connection (a write), the
+// transport keeps connections of its own.
+std::unique_ptr<HttpTransport> make_curl_transport(std::shared_ptr<HttpPool> pool = nullptr);
 
 }  // namespace stacklite

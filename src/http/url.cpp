@@ -167,3 +167,33 @@ std::optional<std::string> link_target(std::string_view header, std::string_view
 }
 
 }  // namespace stacklite
+
+namespace stacklite {
+
+std::optional<std::pair<size_t, size_t>> page_number_span(std::string_view url, std::string_view param) {
+  size_t query = url.find('?');
+  if (query == std::string_view::npos) return std::nullopt;
+  std::optional<std::pair<size_t, size_t>> found;
+  size_t pos = query + 1;
+  while (pos <= url.size()) {
+    size_t end = url.find_first_of("&#", pos);
+    if (end == std::string_view::npos) end = url.size();
+    std::string_view pair = url.substr(pos, end - pos);
+    if (pair.size() > param.size() && pair.substr(0, param.size()) == param && pair[param.size()] == '=') {
+      if (found) return std::nullopt;
+      found = std::make_pair(pos + param.size() + 1, pair.size() - param.size() - 1);
+    }
+    if (end >= url.size() || url[end] == '#') break;
+    pos = end + 1;
+  }
+  return found;
+}
+
+std::optional<std::string> numbered_page_url(std::string_view page_two, int64_t n, std::string_view param) {
+  auto span = page_number_span(page_two, param);
+  if (!span || page_two.substr(span->first, span->second) != "2") return std::nullopt;
+  return std::string(page_two.substr(0, span->first)) + std::to_string(n) +
+         std::string(page_two.substr(span->first + span->second));
+}
+
+}  // namespace stacklite

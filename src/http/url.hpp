@@ -2,6 +2,7 @@
 // values, compares origins (where the token may go), and reads `Link` headers.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,5 +48,17 @@ std::string with_query(std::string path, const std::vector<std::pair<std::string
 // Returns the URL of the entry whose rel is `rel` in an RFC 8288 Link header value, or
 // nullopt when there is none. Malformed entries are skipped.
 std::optional<std::string> link_target(std::string_view link_header, std::string_view rel);
+
+}  // namespace stacklite
+
+namespace stacklite {
+
+// Where the `page` query parameter's value sits in a URL: {start, length}, or nullopt when
+// the URL has no such parameter or more than one.
+std::optional<std::pair<size_t, size_t>> page_number_span(std::string_view url, std::string_view param = "page");
+
+// The URL of page `n` of the listing whose page-2 URL is `page_two` (as a Link header gives
+// it), or nullopt when that URL does not carry page=2. Pages of a listing differ only there.
+std::optional<std::string> numbered_page_url(std::string_view page_two, int64_t n, std::string_view param = "page");
 
 }  // namespace stacklite

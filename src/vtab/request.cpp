@@ -208,6 +208,9 @@ std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) co
         int64_t wanted;  // LIMIT + OFFSET, saturated: both may be near INT64_MAX
         if (__builtin_add_overflow(limit, offset > 0 ? offset : 0, &wanted)) wanted = INT64_MAX;
         if (wanted >= 1 && wanted < t.per_page) t.per_page = static_cast<int>(wanted);
+        t.rows_wanted = wanted;
+      } else if (limit >= 0) {
+        t.prefetch = false;
       }
       out = std::move(t);
     }

@@ -25,6 +25,11 @@ struct Target {
   std::string range_param;
   std::string range_lower, range_upper;  // inclusive bounds; "" when open
   int per_page = 0;
+  // The rows SQLite will read at most (LIMIT + OFFSET of an exact plan; -1: all), and
+  // whether pages may be fetched before they are asked for: not under a LIMIT that SQLite
+  // applies after filtering of its own, whose need no one can tell in advance.
+  int64_t rows_wanted = -1;
+  bool prefetch = true;
   std::vector<std::optional<SqlValue>> inputs;  // per column: the value given for an input column
 
   // What the table checks on each row itself, because SQLite was told not to: bounds on a

@@ -1,6 +1,8 @@
-// A scan streams the rows of one or more targets page by page: it fetches a page only
-// when SQLite has consumed the last, follows rel="next", goes past result caps, and
-// returns every row of a listing once, even while the listing changes under it.
+// A scan streams the rows of one or more targets page by page, in the API's order: it
+// follows rel="next", goes past result caps, returns every row of a listing once, even
+// while the listing changes under it, and fetches ahead (pages by number once the first
+// shows how many there are, the next page, the next target's listing) up to
+// max_concurrency requests at once, never beyond what a LIMIT needs.
 //
 // Why the walk is keyed once a listing changes: pages are numbered, newest first. A run
 // created meanwhile pushes later runs down a page (they come twice); a run deleted, or
@@ -10,6 +12,12 @@
 // between the pages is lost, and ids already returned are skipped. Page numbers are kept
 // while the listing is stable: they cost the same one request per page and allow pages
 // to be fetched side by side.
+//
+// The walk below decides which page comes next, exactly as if it fetched each page when
+// SQLite has read the last; plan_ahead() only guesses those requests early. A guess is used
+// when the walk asks for its URL, and everything fetched ahead is dropped the moment the
+// walk asks for anything else (a keyed segment, say), so guessing can cost requests but
+// never change rows.
 #include "vtab/scan.hpp"
 
 #include <algorithm>
@@ -24,6 +32,21 @@ namespace {
 // GitHub's answer to a page past the ~40,000 runs an unfiltered listing may page through.
 constexpr std::string_view kPaginationLimited = "pagination is limited for this resource";
 
+// The envelope's total count, read from the first bytes of a page (where GitHub puts it)
+// without parsing the page: enough to tell whether a listing goes past its result cap.
+std::optional<int64_t> peek_total(std::string_view body, const std::string& key) {
+  if (key.empty()) return std::nullopt;
+  std::string quoted = "\"" + key + "\"";
+  size_t at = body.substr(0, 512).find(quoted);
+  if (at == std::string_view::npos) return std::nullopt;
+  size_t pos = at + quoted.size();
+  while (pos < body.size() && (body[pos] == ' ' || body[pos] == ':' || body[pos] == '\n' || body[pos] == '\r' || body[pos] == '\t')) ++pos;
+  size_t end = pos;
+  while (end < body.size() && end - pos < 18 && body[end] >= '0' && body[end] <= '9') ++end;
+  if (end == pos) return std::nullopt;
+  return parse_int64(body.substr(pos, end - pos));
+}
+
 }  // namespace
 
 Scan::Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, TargetGenerator targets,
@@ -32,12 +55,159 @@ Scan::Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, Ta
       resource_(resource),
       targets_(std::move(targets)),
       writes_(writes),
-      decoder_(resource, plan.columns_needed) {}
+      decoder_(resource, plan.columns_needed),
+      fetcher_(client),
+      sqlite_filters_(!plan.exact) {}
+
+const Target* Scan::target_at(uint64_t seq) const {
+  if (seq == target_seq_) return &target_;
+  if (seq > target_seq_ && seq - target_seq_ <= upcoming_.size()) return &upcoming_[seq - target_seq_ - 1];
+  return nullptr;
+}
+
+void Scan::obtain(const std::string& url) {
+  if (fetcher_.queued() == 0 || fetcher_.front_url() != url) {
+    fetcher_.clear();
+    fetcher_.submit(url);
+    ahead_ = Ahead{};
+    ahead_.active = true;
+    ahead_.target = target_seq_;
+    ahead_.segment_first = segment_first_page_;
+    ahead_.segment_end = !target_.method->paginated;
+    ahead_.base_rows = rows_returned_;
+  }
+  fetcher_.take(page_);
+  ++pages_taken_;
+}
+
+bool Scan::walk_is_keyed(uint64_t seq) const {
+  return seq == target_seq_ && keyed_walk_possible() && (keyed_ || changed_ || listing_changed_by_writes());
+}
+
+void Scan::plan_ahead() {
+  if (!prefetch_) return;
+  // Queued beyond the requests in flight, so that the next can start the moment one ends.
+  // Where SQLite filters rows itself, it may stop early under a LIMIT the table is not
+  // told: one page ahead until it has read past the first page.
+  const size_t depth = sqlite_filters_ && pages_taken_ < 2 ? 1 : 2 * static_cast<size_t>(fetcher_.concurrency());
+  while (ahead_.active) {
+    const size_t queued = fetcher_.queued();
+    if (queued >= depth) return;
+    const Target& t = *target_at(ahead_.target);
+    const ReadMethod& m = *t.method;
+    if (!ahead_.segment_end && walk_is_keyed(ahead_.target)) {
+      ahead_.active = false;
+      return;
+    }
+    if (ahead_.next_number > 0) {
+      if (ahead_.next_number > ahead_.last_number) {
+        ahead_.next_number = 0;
+        ahead_.segment_end = true;
+        continue;
+      }
+      // Under a LIMIT, a page starting past the rows SQLite will read is never asked for.
+      if (rows_wanted_ >= 0 && ahead_.base_rows + (ahead_.next_number - 1) * t.per_page >= rows_wanted_) {
+        ahead_.active = false;
+        return;
+      }
+      fetcher_.submit(*numbered_page_url(ahead_.page_two, ahead_.next_number++));
+      ahead_.segment_first = false;
+      continue;
+    }
+    if (!ahead_.segment_end) {
+      // What follows depends on the newest response: the page just read, or one queued.
+      // Under a LIMIT, only the page just read (its place among the rows is then known).
+      if (rows_wanted_ >= 0 && queued) return;
+      bool failed = false;
+      const HttpResponse* r = queued ? fetcher_.back_response(failed) : &page_;
+      if (!r) {
+        if (failed) ahead_.active = false;
+        return;
+      }
+      if (r->status == 404 && m.not_found_is_empty) {
+        ahead_.segment_end = true;
+        continue;
+      }
+      if (r->status < 200 || r->status > 299) {
+        ahead_.active = false;  // the walk reports it
+        return;
+      }
+      if (ahead_.segment_first) ahead_.segment_total = peek_total(r->body.view(), m.total_key);
+      std::optional<std::string> next, last;
+      if (auto link = m.paginated ? r->header("link") : std::nullopt) {
+        next = link_target(*link, "next");
+        last = link_target(*link, "last");
+      }
+      if (!next) {
+        ahead_.segment_end = true;
+        continue;
+      }
+      if (!parse_url(*next) || !client_.same_origin(*next)) {
+        ahead_.active = false;  // the walk refuses it, with the reason
+        return;
+      }
+      if (ahead_.segment_first && last) {
+        // rel="last" numbers the pages: all of them can be asked for at once.
+        auto span = page_number_span(*last);
+        std::optional<int64_t> last_number;
+        if (span) last_number = parse_int64(std::string_view(*last).substr(span->first, span->second));
+        if (last_number && *last_number >= 2 && numbered_page_url(*next, *last_number) == *last) {
+          ahead_.page_two = *next;
+          ahead_.next_number = 2;
+          ahead_.last_number = *last_number;
+          ahead_.segment_first = false;
+          continue;
+        }
+      }
+      if (rows_wanted_ >= 0 && rows_returned_ + t.per_page >= rows_wanted_) {
+        ahead_.active = false;
+        return;
+      }
+      fetcher_.submit(*next);
+      ahead_.segment_first = false;
+      continue;
+    }
+    // The segment ends with the newest request. The next target's listing is asked for
+    // early unless a LIMIT may not need it, or this target goes on past its result cap
+    // (the walk then narrows by date from the oldest row, unknown until it is read).
+    if (rows_wanted_ >= 0 ||
+        (m.cap.max_results > 0 && (!ahead_.segment_total || *ahead_.segment_total > m.cap.max_results))) {
+      ahead_.active = false;
+      return;
+    }
+    const uint64_t seq = ahead_.target + 1;
+    if (!target_at(seq)) {
+      std::optional<Target> upcoming = targets_.next();
+      if (!upcoming) {
+        ahead_.active = false;
+        return;
+      }
+      upcoming_.push_back(std::move(*upcoming));
+    }
+    const Target& following = *target_at(seq);
+    ahead_ = Ahead{};
+    ahead_.active = true;
+    ahead_.target = seq;
+    ahead_.segment_first = true;
+    ahead_.segment_end = !following.method->paginated;
+    fetcher_.submit(client_.url_for(following.first_page()));
+  }
+}
 
 bool Scan::take_next_target() {
-  std::optional<Target> t = targets_.next();
+  std::optional<Target> t;
+  if (!upcoming_.empty()) {  // made already, to be fetched ahead
+    t = std::move(upcoming_.front());
+    upcoming_.pop_front();
+  } else {
+    t = targets_.next();
+  }
   if (!t) return false;  // the last target stays current
+  if (started_target_) ++target_seq_;
+  started_target_ = true;
   target_ = std::move(*t);
+  rows_wanted_ = target_.rows_wanted;
+  prefetch_ = target_.prefetch;
   return true;
 }
 
@@ -82,8 +252,12 @@ void Scan::fetch(const std::string& url) {
     throw Error("GET " + listing_path() + ": the server's Link header leads back to a page already fetched (" +
                 quote_for_message(client_.display_path(url) + url.substr(std::min(url.find('?'), url.size()))) +
                 "); its pagination loops, so the listing stops here rather than run forever");
-  client_.get(url, page_);
-  if (page_.status == 404 && m.not_found_is_empty) return;
+  obtain(url);
+  if (page_.status == 404 && m.not_found_is_empty) {
+    fetcher_.proceed();
+    plan_ahead();
+    return;
+  }
   if (page_.status == 422 && !segment_first_page_ && keyed_walk_possible() &&
       page_.body.view().find(kPaginationLimited) != std::string_view::npos) {
     // The API pages no deeper into an unfiltered listing: the segment ends here, and the
@@ -124,6 +298,8 @@ void Scan::fetch(const std::string& url) {
     return;
   }
   page_open_ = true;
+  fetcher_.proceed();
+  plan_ahead();
 }
 
 bool Scan::accept_row() {
@@ -194,8 +370,10 @@ bool Scan::next() {
         throw Error("GET " + listing_path() + ": " + e.what());
       }
       if (got) {
-        if (accept_row() && target_.admits(resource_, row_)) return true;
-        continue;
+        if (!accept_row() || !target_.admits(resource_, row_)) continue;
+        ++rows_returned_;
+        if (ahead_.active) plan_ahead();
+        return true;
       }
       page_open_ = false;
     }

@@ -1,15 +1,19 @@
-// A scan streams the rows of one or more targets page by page: it fetches a page only
-// when SQLite has consumed the last, follows rel="next", goes past result caps, and
-// returns every row of a listing once, even while the listing changes under it.
+// A scan streams the rows of one or more targets page by page, in the API's order: it
+// follows rel="next", goes past result caps, returns every row of a listing once, even
+// while the listing changes under it, and fetches ahead (pages by number once the first
+// shows how many there are, the next page, the next target's listing) up to
+// max_concurrency requests at once, never beyond what a LIMIT needs.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "http/api_client.hpp"
+#include "http/page_fetcher.hpp"
 #include "json/page_decoder.hpp"
 #include "util/id_set.hpp"
 #include "vtab/plan.hpp"
@@ -39,6 +43,14 @@ class Scan {
   bool page_limit_reached() const;
   bool keyed_walk_possible() const;
   bool listing_changed_by_writes() const;
+  // The response to `url`: fetched ahead already, or requested now (dropping whatever was
+  // fetched ahead, which the walk no longer wants).
+  void obtain(const std::string& url);
+  // Queues the requests the walk will make next, as far as they can be told in advance.
+  void plan_ahead();
+  // Whether the walk of target number `seq` is keyed: its next request then depends on the
+  // rows read, and nothing can be fetched ahead for it.
+  bool walk_is_keyed(uint64_t seq) const;
   bool continue_past_cap();
   bool accept_row();
   std::string listing_path() const;
@@ -77,6 +89,30 @@ class Scan {
   bool rekey_now_ = false;          // the page just fetched showed a changed listing: drop it
   std::string oldest_;              // oldest order value returned in this segment
   std::unordered_set<size_t> segment_urls_;  // hashes of the URLs requested in this segment: a Link loop ends there
+  // Fetching ahead. Guesses are checked: a page is used only when the walk asks for its URL.
+  PageFetcher fetcher_;
+  // Targets are numbered in the order the generator makes them: target_ is target_seq_,
+  // upcoming_ holds the ones made already for requests ahead (target_seq_ + 1, ...).
+  const Target* target_at(uint64_t seq) const;
+  uint64_t target_seq_ = 0;
+  bool started_target_ = false;
+  std::deque<Target> upcoming_;
+  struct Ahead {
+    bool active = false;         // the fields below describe the newest queued request
+    uint64_t target = 0;         // its target's number
+    bool segment_first = false;  // it is the first page of a segment
+    bool segment_end = false;    // the segment has no page after it
+    std::optional<int64_t> segment_total;  // the segment's total_count, when known
+    std::string page_two;        // numbered pages are built from this page-2 URL
+    int64_t next_number = 0, last_number = 0;  // numbered pages still to queue
+    int64_t base_rows = 0;       // rows returned before the segment's first page
+  } ahead_;
+  int64_t rows_returned_ = 0;
+  int64_t pages_taken_ = 0;
+  // SQLite drops rows of its own: it may stop early under a LIMIT the table is not told.
+  bool sqlite_filters_ = false;
+  int64_t rows_wanted_ = -1;  // LIMIT + OFFSET, -1: all
+  bool prefetch_ = true;
 };
 
 }  // namespace stacklite

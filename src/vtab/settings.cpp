@@ -68,6 +68,9 @@ const std::vector<IntSetting>& int_settings() {
       {"cache_max_mb", 1, 65536, [](ConnectionContext& c) -> long& { return c.client->cache_max_mb; },
        "the most memory the response cache holds, in MiB",
        [](ConnectionContext& c) { c.client->response_cache->trim(static_cast<size_t>(c.client->cache_max_mb) << 20); }},
+      {"max_concurrency", 1, kMaxConcurrency, [](ConnectionContext& c) -> long& { return c.client->max_concurrency; },
+       "reads of one statement in flight at once (pages of a listing, listings of an IN list); 1: one at a time, "
+       "the next page still fetched while SQLite reads the current one"},
       {"dry_run", 0, 1, [](ConnectionContext& c) -> long& { return c.dry_run; },
        "1: writes report what they would send and send nothing"},
       {"write_interval_ms", 0, 600000, [](ConnectionContext& c) -> long& { return c.write_interval_ms; },

@@ -71,4 +71,19 @@ TEST(LinkHeader, ToleratesOrderSpacingCaseAndJunk) {
   EXPECT_FALSE(link_target("<http://h/a>; title=\"next\"", "next"));
 }
 
+TEST(Url, PagesOfAListingAreNumberedFromItsPageTwoUrl) {
+  const std::string two = "https://api.github.com/repos/o/r/actions/runs?per_page=100&page=2&status=success";
+  EXPECT_EQ(numbered_page_url(two, 7), "https://api.github.com/repos/o/r/actions/runs?per_page=100&page=7&status=success");
+  EXPECT_EQ(numbered_page_url("http://h/x?page=2", 10), "http://h/x?page=10");
+  // Only a URL that carries page=2 exactly once numbers the pages.
+  EXPECT_FALSE(numbered_page_url("http://h/x?page=3", 4));
+  EXPECT_FALSE(numbered_page_url("http://h/x?page=2&page=2", 4));
+  EXPECT_FALSE(numbered_page_url("http://h/x?per_page=2", 4));
+  EXPECT_FALSE(numbered_page_url("http://h/x?cursor=abc", 4));
+  EXPECT_FALSE(numbered_page_url("http://h/page=2", 4));
+  auto span = page_number_span("http://h/x?a=1&page=12#f");
+  ASSERT_TRUE(span);
+  EXPECT_EQ(std::string("http://h/x?a=1&page=12#f").substr(span->first, span->second), "12");
+}
+
 }  // namespace stacklite

@@ -1,0 +1,90 @@
+// Concurrent GETs handed back in order: a queue of URLs fetched up to max_concurrency at a
+// time over the connection's pool, each with every guarantee of ApiClient::get.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/api_client.hpp"
+
+namespace stacklite {
+
+// One statement's reads. The consumer (the thread that runs SQLite) submits URLs in the
+// order it will read them and takes the responses in that order. The first `concurrency`
+// queued requests run side by side on worker threads, so at most `concurrency` responses
+// are held (in flight or waiting to be taken) besides the one the consumer reads. A
+// secondary rate limit halves the concurrency for the rest of the fetcher's life (never
+// below 1), and no new request starts until its wait is over.
+//
+// Only the consumer calls the public methods.
+class PageFetcher {
+ public:
+  // Requests go out as `client` would send them (endpoint, token, settings as they are now:
+  // a later stacklite_config() does not change a statement under way).
+  explicit PageFetcher(const ApiClient& client);
+  ~PageFetcher();  // abandons what is queued and waits for the workers (promptly: they are told)
+  PageFetcher(const PageFetcher&) = delete;
+  PageFetcher& operator=(const PageFetcher&) = delete;
+
+  void submit(std::string url);
+  size_t queued() const;  // submitted and not yet taken
+  const std::string& front_url() const;  // the oldest queued URL; only when queued() > 0
+  // The newest queued request's response once it has arrived whole with a 2xx-or-other
+  // status (nullptr while it is pending; `failed` set when it ended in an error). Valid
+  // until the next call of take() or clear().
+  const HttpResponse* back_response(bool& failed) const;
+  // Waits for the oldest queued request and moves its response into `response`; rethrows
+  // the Error it ended in. Throws Interrupted when the statement is interrupted meanwhile.
+  // No further request starts until proceed(): the consumer first checks the response,
+  // so that a listing that ends in an error sends nothing after it.
+  void take(HttpResponse& response);
+  void proceed();
+  // Abandons every queued request (those in flight are told to stop).
+  void clear();
+
+  long concurrency() const;
+
+ private:
+  struct Entry {
+    std::string url;
+    enum class State { Pending, Running, Done } state = State::Pending;
+    HttpResponse response;
+    std::exception_ptr error;
+  };
+  struct Worker {
+    std::unique_ptr<ApiClient> client;
+    std::atomic<bool> cancel{false};
+    std::shared_ptr<Entry> current;  // under mutex_
+    std::thread thread;
+  };
+
+  void work(Worker& worker);
+  // The oldest pending entry that may start now, or null. Under mutex_.
+  std::shared_ptr<Entry> startable() const;
+  void start_workers_locked();
+
+  const ApiClient& prototype_;
+  std::function<bool()> interrupted_;  // the statement's interrupt check (may be empty)
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_cv_;  // workers wait for something startable
+  std::condition_variable done_cv_;  // the consumer waits for the front entry
+  std::deque<std::shared_ptr<Entry>> queue_;
+  long limit_;
+  long abandoned_running_ = 0;  // cleared entries still in flight: they count against the limit
+  std::chrono::steady_clock::time_point paused_until_{};
+  bool stopping_ = false;
+  bool checking_ = false;  // between take() and proceed()
+  std::vector<std::unique_ptr<Worker>> workers_;
+  long idle_workers_ = 0;
+};
+
+}  // namespace stacklite
