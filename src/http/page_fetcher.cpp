@@ -30,7 +30,7 @@ void PageFetcher::submit(std::string url) {
   std::lock_guard<std::mutex> lock(mutex_);
   queue_.push_back(std::move(entry));
   start_workers_locked();
-  work_cv_.notify_one();
+  work_cv_.notify_all();
 }
 
 size_t PageFetcher::queued() const {
@@ -110,19 +110,34 @@ void PageFetcher::clear() {
   work_cv_.notify_all();
 }
 
-std::shared_ptr<PageFetcher::Entry> PageFetcher::startable() const {
+std::shared_ptr<PageFetcher::Entry> PageFetcher::startable(long* count) const {
+  if (count) *count = 0;
   if (checking_) return nullptr;
   long held = abandoned_running_;
   for (const auto& e : queue_) held += e->state != Entry::State::Pending;
   if (held >= limit_) return nullptr;
+  std::shared_ptr<Entry> first;
   const size_t window = static_cast<size_t>(limit_);
-  for (size_t i = 0; i < queue_.size() && i < window; ++i)
-    if (queue_[i]->state == Entry::State::Pending) return queue_[i];
-  return nullptr;
+  for (size_t i = 0; i < queue_.size() && i < window && held < limit_; ++i) {
+    if (queue_[i]->state != Entry::State::Pending) continue;
+    if (!first) first = queue_[i];
+    if (!count) break;
+    ++*count;
+    ++held;
+  }
+  return first;
 }
 
 void PageFetcher::start_workers_locked() {
-  if (stopping_ || idle_workers_ > 0 || static_cast<long>(workers_.size()) >= limit_ || !startable()) return;
+  // As many workers as requests may run now: those running and those that may start.
+  long ready = 0;
+  startable(&ready);
+  long running = abandoned_running_;
+  for (const auto& e : queue_) running += e->state == Entry::State::Running;
+  while (!stopping_ && static_cast<long>(workers_.size()) < std::min(kMaxConcurrency, running + ready)) spawn_worker_locked();
+}
+
+void PageFetcher::spawn_worker_locked() {
   auto worker = std::make_unique<Worker>();
   Worker* w = worker.get();
   // Each worker sends with a client of its own (a transport, i.e. an easy handle, on the
@@ -153,9 +168,7 @@ void PageFetcher::work(Worker& w) {
       }
       entry = startable();
       if (entry) break;
-      ++idle_workers_;
       work_cv_.wait(lock);
-      --idle_workers_;
     }
     entry->state = Entry::State::Running;
     w.current = entry;

@@ -67,9 +67,12 @@ class PageFetcher {
   };
 
   void work(Worker& worker);
-  // The oldest pending entry that may start now, or null. Under mutex_.
-  std::shared_ptr<Entry> startable() const;
+  // The oldest pending entry that may start now, or null; `count`, when given, receives how
+  // many may start now. Under mutex_.
+  std::shared_ptr<Entry> startable(long* count = nullptr) const;
+  // Starts workers until there is one for each request that is running or may start.
   void start_workers_locked();
+  void spawn_worker_locked();
 
   const ApiClient& prototype_;
   std::function<bool()> interrupted_;  // the statement's interrupt check (may be empty)
@@ -84,7 +87,6 @@ class PageFetcher {
   bool stopping_ = false;
   bool checking_ = false;  // between take() and proceed()
   std::vector<std::unique_ptr<Worker>> workers_;
-  long idle_workers_ = 0;
 };
 
 }  // namespace stacklite

@@ -131,7 +131,7 @@ TEST_F(ParallelTest, LimitRequestsNoPageBeyondWhatItNeeds) {
 }
 
 TEST_F(ParallelTest, ASecondaryLimitHalvesTheConcurrencyAndEveryRowStillComesOnce) {
-  serve_listing(100, 2000);
+  serve_listing(300, 2000);
   auto db = connect();
   db->query("SELECT stacklite_config('max_concurrency', 8)");
   server_->inject(Fault::status(403, "{\"message\":\"You have exceeded a secondary rate limit. Please wait a few "
