@@ -80,6 +80,12 @@ void Scan::obtain(const std::string& url) {
   ++pages_taken_;
 }
 
+void Scan::throw_link_loop(const std::string& url) const {
+  throw Error("GET " + listing_path() + ": the server's Link header leads back to a page already fetched (" +
+              quote_for_message(client_.display_path(url) + url.substr(std::min(url.find('?'), url.size()))) +
+              "); its pagination loops, so the listing stops here rather than run forever");
+}
+
 bool Scan::walk_is_keyed(uint64_t seq) const {
   return seq == target_seq_ && keyed_walk_possible() && (keyed_ || changed_ || listing_changed_by_writes());
 }
@@ -248,10 +254,7 @@ void Scan::fetch(const std::string& url) {
   const ReadMethod& m = *target_.method;
   page_open_ = false;
   next_url_.reset();
-  if (!segment_urls_.insert(std::hash<std::string>{}(url)).second)
-    throw Error("GET " + listing_path() + ": the server's Link header leads back to a page already fetched (" +
-                quote_for_message(client_.display_path(url) + url.substr(std::min(url.find('?'), url.size()))) +
-                "); its pagination loops, so the listing stops here rather than run forever");
+  if (!segment_urls_.insert(std::hash<std::string>{}(url)).second) throw_link_loop(url);
   obtain(url);
   if (page_.status == 404 && m.not_found_is_empty) {
     fetcher_.proceed();
@@ -278,6 +281,8 @@ void Scan::fetch(const std::string& url) {
         throw Error("GET " + client_.display_path(url) + ": refusing to follow the Link header to another origin (" +
                     parse_url(*next_url_)->origin() + "); the token and requests stay with " +
                     client_.endpoint().base.origin());
+      // Told now, before anything is fetched ahead of a loop.
+      if (next_url_ && segment_urls_.count(std::hash<std::string>{}(*next_url_))) throw_link_loop(*next_url_);
     }
   }
   try {

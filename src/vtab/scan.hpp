@@ -51,6 +51,7 @@ class Scan {
   // Whether the walk of target number `seq` is keyed: its next request then depends on the
   // rows read, and nothing can be fetched ahead for it.
   bool walk_is_keyed(uint64_t seq) const;
+  [[noreturn]] void throw_link_loop(const std::string& url) const;
   bool continue_past_cap();
   bool accept_row();
   std::string listing_path() const;

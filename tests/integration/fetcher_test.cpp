@@ -51,7 +51,6 @@ TEST_F(FetcherTest, ResponsesComeBackInTheOrderAskedWithAtMostTheLimitInFlight) 
   PageFetcher fetcher(*client_);
   EXPECT_EQ(fetcher.concurrency(), 3);
   for (int n = 10; n >= 1; --n) fetcher.submit(page_url(n));  // backwards: order is the caller's
-  auto start = std::chrono::steady_clock::now();
   std::vector<std::string> got;
   for (int i = 0; i < 10; ++i) {
     HttpResponse r;
@@ -64,8 +63,6 @@ TEST_F(FetcherTest, ResponsesComeBackInTheOrderAskedWithAtMostTheLimitInFlight) 
   EXPECT_EQ(fetcher.queued(), 0u);
   EXPECT_EQ(server_->max_in_flight(), 3);
   EXPECT_EQ(api_requests().size(), 10u);
-  // Four rounds of three at 50 ms, not ten in a row.
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(450));
 }
 
 TEST_F(FetcherTest, NothingStartsAfterATakeUntilTheConsumerProceeds) {

@@ -3,6 +3,8 @@
 // bad value anywhere in a list is an error before any request.
 #include <set>
 
+#include <algorithm>
+
 #include "harness.hpp"
 
 namespace stacklite::testing {
@@ -33,6 +35,8 @@ class InListTest : public ServerTest {
 const std::string kRuns = "/repos/octo-org/octo-repo/actions/runs/";
 
 TEST_F(InListTest, AnIdListReadsEachIdOnceInOrder) {
+  // One request at a time: they then reach the server in the list's order too.
+  db_->query("SELECT stacklite_config('max_concurrency', 1)");
   Rows rows = db_->query(
       "SELECT id, head_branch FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' "
       "AND id IN (5031, 5004, 9999, 5017)");
@@ -46,6 +50,15 @@ TEST_F(InListTest, AnIdListReadsEachIdOnceInOrder) {
   EXPECT_EQ(rows, want);
   // SQLite hands the list over sorted; 9999 is read (and is no row) like the others.
   EXPECT_EQ(paths(), (std::vector<std::string>{kRuns + "5004", kRuns + "5017", kRuns + "5031", kRuns + "9999"}));
+  // Side by side, the same rows in the same order, each id read once.
+  db_->query("SELECT stacklite_config('max_concurrency', 4)");
+  server_->clear_requests();
+  EXPECT_EQ(db_->query("SELECT id, head_branch FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' "
+                       "AND id IN (5031, 5004, 9999, 5017)"),
+            want);
+  auto sent = paths();
+  std::sort(sent.begin(), sent.end());
+  EXPECT_EQ(sent, (std::vector<std::string>{kRuns + "5004", kRuns + "5017", kRuns + "5031", kRuns + "9999"}));
 }
 
 TEST_F(InListTest, LimitStopsTheFanOutEarly) {

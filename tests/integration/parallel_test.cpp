@@ -68,15 +68,11 @@ TEST_F(ParallelTest, PagesOfAListingAreInFlightTogether) {
   serve_listing(100);
   auto db = connect();
   db->query("SELECT stacklite_config('max_concurrency', 4)");
-  auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(column(db->query(kListIds)), expected_ids());
-  auto took = std::chrono::steady_clock::now() - start;
   int most = 0;
   for (const auto& r : api_requests()) most = std::max(most, r.in_flight);
   EXPECT_EQ(most, 4);  // pages 2..10 went out four at a time
   EXPECT_EQ(server_->max_in_flight(), 4);
-  // Ten pages one after another would take a second.
-  EXPECT_LT(took, std::chrono::milliseconds(900));
 }
 
 // Readable only by this test's connection: how many requests the server has seen so far,
