@@ -54,6 +54,15 @@ std::string RateLimitState::to_json() const {
 
 void RateLimitBook::record(const std::string& base_url, const RateLimitState& state) {
   std::lock_guard<std::mutex> lock(mutex_);
+  auto it = by_base_url_.find(base_url);
+  // Responses to requests in flight together arrive in any order: one that reports an
+  // older state of the same budget (same resource and reset, more left, or an earlier
+  // reset) does not replace a newer one.
+  if (it != by_base_url_.end() && it->second.resource == state.resource && state.reset >= 0 && it->second.reset >= 0) {
+    const RateLimitState& seen = it->second;
+    if (state.reset < seen.reset) return;
+    if (state.reset == seen.reset && state.remaining >= 0 && seen.remaining >= 0 && state.remaining > seen.remaining) return;
+  }
   by_base_url_[base_url] = state;
 }
 

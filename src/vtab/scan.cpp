@@ -87,7 +87,7 @@ void Scan::throw_link_loop(const std::string& url) const {
 }
 
 bool Scan::walk_is_keyed(uint64_t seq) const {
-  return seq == target_seq_ && keyed_walk_possible() && (keyed_ || changed_ || listing_changed_by_writes());
+  return seq == target_seq_ && keyed_walk_possible() && (keyed_ || changed_ || rekey_now_ || listing_changed_by_writes());
 }
 
 void Scan::plan_ahead() {
@@ -125,6 +125,10 @@ void Scan::plan_ahead() {
       // Under a LIMIT, only the page just read (its place among the rows is then known).
       if (rows_wanted_ >= 0 && queued) return;
       bool failed = false;
+      // The page SQLite reads is looked past only once SQLite has taken a row from it: a
+      // write in the same statement (cancel or delete what is listed) has then happened,
+      // and the walk may have turned keyed.
+      if (!queued && page_open_ && rows_from_page_ == 0) return;
       const HttpResponse* r = queued ? fetcher_.back_response(failed) : &page_;
       if (!r) {
         if (failed) ahead_.active = false;
@@ -256,9 +260,9 @@ void Scan::fetch(const std::string& url) {
   next_url_.reset();
   if (!segment_urls_.insert(std::hash<std::string>{}(url)).second) throw_link_loop(url);
   obtain(url);
+  rows_from_page_ = 0;
   if (page_.status == 404 && m.not_found_is_empty) {
     fetcher_.proceed();
-    plan_ahead();
     return;
   }
   if (page_.status == 422 && !segment_first_page_ && keyed_walk_possible() &&
@@ -304,7 +308,6 @@ void Scan::fetch(const std::string& url) {
   }
   page_open_ = true;
   fetcher_.proceed();
-  plan_ahead();
 }
 
 bool Scan::accept_row() {
@@ -362,6 +365,9 @@ bool Scan::next() {
     start_target();
   }
   while (true) {
+    // Each time SQLite is back for a row (it has done all it does with the last one), and
+    // before any request the walk makes: queue what can be told of the requests to come.
+    if (ahead_.active) plan_ahead();
     if (rekey_now_) {
       keyed_ = true;
       start_segment(oldest_);
@@ -377,7 +383,7 @@ bool Scan::next() {
       if (got) {
         if (!accept_row() || !target_.admits(resource_, row_)) continue;
         ++rows_returned_;
-        if (ahead_.active) plan_ahead();
+        ++rows_from_page_;
         return true;
       }
       page_open_ = false;

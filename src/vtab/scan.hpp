@@ -110,6 +110,7 @@ class Scan {
   } ahead_;
   int64_t rows_returned_ = 0;
   int64_t pages_taken_ = 0;
+  int64_t rows_from_page_ = 0;  // rows returned from the page being read
   // SQLite drops rows of its own: it may stop early under a LIMIT the table is not told.
   bool sqlite_filters_ = false;
   int64_t rows_wanted_ = -1;  // LIMIT + OFFSET, -1: all
