@@ -69,7 +69,7 @@ curl_floor() {
   ((parallel > 0)) && args=(--parallel --parallel-immediate --parallel-max "$parallel")
   local start end
   start=$(date +%s.%N)
-  curl -s --compressed -H 'User-Agent: bench' -H 'Accept: application/vnd.github+json' "${args[@]}" -K "$list"
+  curl -s --no-progress-meter --compressed -H 'User-Agent: bench' -H 'Accept: application/vnd.github+json' "${args[@]}" -K "$list"
   end=$(date +%s.%N)
   echo "wall_s=$(echo "$end - $start" | bc)"
 }
