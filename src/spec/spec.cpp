@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <mutex>
 #include <set>
 
@@ -205,6 +206,15 @@ ParamBinding parse_query_param(const SpecReader& r, const ResourceSpec& res, ele
       b.values.emplace_back(sv);
     }
     if (b.values.empty()) r.fail(where + ".values", "must not be empty (leave it out when any value goes)");
+  }
+  element unfiltered;
+  if (!obj.at_key("unfiltered_values").get(unfiltered)) {
+    if (b.values.empty()) r.fail(where + ".unfiltered_values", "goes with values: it names values beyond those the API takes");
+    if (b.exact) r.fail(where + ".unfiltered_values", "needs \"exact\": false, so that SQLite keeps checking the rows of an unfiltered listing");
+    b.unfiltered_values = r.strings_at(unfiltered, where + ".unfiltered_values");
+    for (const auto& v : b.unfiltered_values)
+      if (std::find(b.values.begin(), b.values.end(), v) != b.values.end())
+        r.fail(where + ".unfiltered_values", "lists " + quote_for_message(v) + ", which values lists as taken by the API");
   }
   return b;
 }

@@ -33,6 +33,9 @@ struct ParamBinding {
   ParamStyle style = ParamStyle::Equals;
   bool exact = true;  // the API answers exactly what SQL `=` means, so SQLite drops nothing
   std::vector<std::string> values;  // the values the API takes, when it enumerates them
+  // Values the column holds that the API cannot filter on (a conclusion its parameter does
+  // not list): not sent, so the listing goes unfiltered by them and SQLite keeps the rows.
+  std::vector<std::string> unfiltered_values;
   std::string strip_prefix;         // path parameter: removed from a value that starts with it
 };
 

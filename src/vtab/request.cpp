@@ -65,10 +65,14 @@ std::optional<int64_t> integer_value(const SqlValue& v) {
   return std::nullopt;
 }
 
-void check_known_value(const ColumnSpec& col, const ParamBinding& q, const std::string& text) {
-  if (q.values.empty()) return;
+// Whether the value goes to the API: false for a value the column holds but the API cannot
+// filter on; an error for one it does not know at all.
+bool check_known_value(const ColumnSpec& col, const ParamBinding& q, const std::string& text) {
+  if (q.values.empty()) return true;
   for (const auto& known : q.values)
-    if (known == text) return;
+    if (known == text) return true;
+  for (const auto& held : q.unfiltered_values)
+    if (held == text) return false;
   std::string list;
   for (const auto& known : q.values) list += (list.empty() ? "" : ", ") + known;
   throw Error(col.name + " = " + quote_for_message(text) + " is not a value the API's " + q.param +
@@ -175,8 +179,7 @@ std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) co
         }
         if (const ParamBinding* q = binding_for(m.query_params, arg.column, false)) {
           std::string text = q->style == ParamStyle::Boolean ? boolean_text(col, v) : v.to_text();
-          check_known_value(col, *q, text);
-          t.query.emplace_back(q->param, std::move(text));
+          if (check_known_value(col, *q, text)) t.query.emplace_back(q->param, std::move(text));
           continue;
         }
         continue;

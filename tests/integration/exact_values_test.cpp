@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <set>
 
 #include "harness.hpp"
 
@@ -358,6 +359,28 @@ TEST_F(KnownValuesTest, KnownValuesStillGoToTheApi) {
   server_->clear_requests();
   EXPECT_TRUE(db_->query(kRuns + " AND event = 'merge_group'").empty());
   EXPECT_EQ(api_requests().at(0).param("event"), "merge_group");
+}
+
+TEST_F(KnownValuesTest, AConclusionTheParameterDoesNotListIsFilteredBySqlite) {
+  // GitHub's runs can conclude with startup_failure, which its status parameter does not
+  // take: the listing goes out without it and SQLite keeps exactly those runs.
+  Dataset data = small_dataset("octo-org", "octo-repo", 30);
+  for (int64_t id : {5005, 5010}) data.find_run("octo-org", "octo-repo", id)->conclusion = "startup_failure";
+  serve(std::move(data));
+  db_ = connect();
+  EXPECT_EQ(db_->query("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' "
+                       "AND conclusion = 'startup_failure' ORDER BY id"),
+            (Rows{{"5005"}, {"5010"}}));
+  auto reqs = api_requests();
+  ASSERT_FALSE(reqs.empty());
+  for (const auto& r : reqs) EXPECT_FALSE(r.has_param("status")) << r.path;
+  // Beside a value the API takes, the other still goes out.
+  server_->clear_requests();
+  EXPECT_EQ(db_->query(kRuns + " AND conclusion IN ('startup_failure', 'cancelled')").size(), 8u);
+  reqs = api_requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  std::multiset<std::string> sent{reqs[0].param("status"), reqs[1].param("status")};
+  EXPECT_EQ(sent, (std::multiset<std::string>{"", "cancelled"}));
 }
 
 }  // namespace

@@ -165,6 +165,14 @@ TEST(SpecValidation, NamesTheFieldAtFault) {
   expect_spec_error(with_values(R"("style":"boolean","values":["a"])"), {"query_params[0].values", "equals parameter"});
   EXPECT_EQ(load_provider_spec(with_values(R"("values":["a","b"])"), "my.json").resources[0].read_methods[0].query_params[0].values,
             (std::vector<std::string>{"a", "b"}));
+  expect_spec_error(with_values(R"("unfiltered_values":["c"])"), {"query_params[0].unfiltered_values", "goes with values"});
+  expect_spec_error(with_values(R"("values":["a"],"unfiltered_values":["c"])"),
+                    {"query_params[0].unfiltered_values", "\"exact\": false"});
+  expect_spec_error(with_values(R"("values":["a"],"exact":false,"unfiltered_values":["a"])"),
+                    {"query_params[0].unfiltered_values", "'a'"});
+  EXPECT_EQ(load_provider_spec(with_values(R"("values":["a"],"exact":false,"unfiltered_values":["c"])"), "my.json")
+                .resources[0].read_methods[0].query_params[0].unfiltered_values,
+            (std::vector<std::string>{"c"}));
   expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":{"strip_prefix":"x/"}},"response":{"kind":"list"}})"),
                     {"read_methods[0].path_params.owner.columns", "required"});
   ProviderSpec stripped = load_provider_spec(
