@@ -1,12 +1,14 @@
 // A loopback server that answers like shithub's read-only Actions API (bare JSON arrays,
-// Link pagination, 404 for what a token cannot see, 403 without repo:read), for tests.
+// Link pagination, 404 for what a token cannot see, 403 without repo:read), for tests and
+// the demo server's --provider shithub. Implemented in shithub/ on server/.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "fake_github.hpp"
+#include "server/fault.hpp"
+#include "server/recorded_request.hpp"
 
 namespace stacklite::testserver {
 
@@ -36,9 +38,8 @@ class FakeShithub {
   std::string base_url() const;  // http://127.0.0.1:PORT/api/v1
   std::vector<RecordedRequest> requests() const;
   void clear_requests();
-  // Hostile but legal: each Link header sent as two lines, rel="first" on the first and
-  // rel="next" on the second (HTTP lets a list-valued header be split so).
-  void split_link_headers(bool on);
+  // As FakeGitHub::inject: the next `count` requests whose target contains path_contains.
+  void inject(Fault fault, int count = 1, std::string path_contains = "");
 
  private:
   struct Impl;

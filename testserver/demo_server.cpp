@@ -1,5 +1,6 @@
-// stacklite-demo-server: serves the demo (or a synthetic) dataset on 127.0.0.1, prints its
-// base URL on one line, and runs until SIGINT/SIGTERM or until its stdin pipe closes.
+// stacklite-demo-server: the loopback fake the tests use, as a process for the demo, the
+// SQL examples and the benchmark. Serves the demo (or a synthetic) dataset on 127.0.0.1,
+// prints its base URL on one line, and runs until SIGINT/SIGTERM or its stdin pipe closes.
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -12,15 +13,20 @@
 #include <string>
 
 #include "fake_github.hpp"
+#include "fake_shithub.hpp"
 
 namespace {
 
 const char kUsage[] =
     "usage: stacklite-demo-server [--port N] [--prefix /api/v3] [--token T]\n"
-    "                             [--synthetic N [--owner O] [--repo R] [--repos K]]\n"
-    "                             [--latency-ms MS] [--threads N]\n"
+    "                             [--synthetic N [--owner O] [--repo R]]\n"
+    "                             [--result-cap N] [--rate-limit N] [--provider github|shithub]\n"
     "Serves a GitHub-like Actions API on 127.0.0.1 (port 0: any free port), prints the\n"
-    "base URL on one line, and stops on SIGINT/SIGTERM or when a piped stdin closes.\n";
+    "base URL on one line, and stops on SIGINT/SIGTERM or when a piped stdin closes.\n"
+    "  --result-cap N   filtered listings page no further than N results (GitHub: 1000)\n"
+    "  --rate-limit N   answer 403 \"API rate limit exceeded\" after N requests\n"
+    "  --provider shithub  serve shithub's API instead (runs of --owner/--repo, --synthetic\n"
+    "                   of them, default 130; any free port, no prefix)\n";
 
 int fail(const std::string& message) {
   std::cerr << "stacklite-demo-server: " << message << "\n" << kUsage;
@@ -48,8 +54,8 @@ bool stdin_can_signal_eof() {
 int main(int argc, char** argv) {
   using namespace stacklite::testserver;
   Options opts;
-  int synthetic = -1, repos = 0;
-  std::string owner = "octo-org", repo = "synthetic";
+  int synthetic = -1;
+  std::string owner = "octo-org", repo = "synthetic", provider = "github";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -68,16 +74,18 @@ int main(int argc, char** argv) {
       opts.required_token = value;
     } else if (arg == "--synthetic") {
       if (!parse_count(value, synthetic)) return fail("bad run count: " + std::string(value));
-    } else if (arg == "--latency-ms") {
-      if (!parse_count(value, opts.latency_ms) || opts.latency_ms > 600000) return fail("bad latency: " + std::string(value));
-    } else if (arg == "--threads") {
-      if (!parse_count(value, opts.threads) || opts.threads < 1 || opts.threads > 1024) return fail("bad thread count: " + std::string(value));
-    } else if (arg == "--repos") {
-      if (!parse_count(value, repos) || repos < 1 || repos > 1000) return fail("bad repository count: " + std::string(value));
     } else if (arg == "--owner") {
       owner = value;
     } else if (arg == "--repo") {
       repo = value;
+    } else if (arg == "--result-cap") {
+      if (!parse_count(value, opts.result_cap)) return fail("bad result cap: " + std::string(value));
+    } else if (arg == "--rate-limit") {
+      if (!parse_count(value, opts.rate_limit)) return fail("bad rate limit: " + std::string(value));
+      opts.enforce_rate_limit = true;
+    } else if (arg == "--provider") {
+      provider = value;
+      if (provider != "github" && provider != "shithub") return fail("unknown provider " + provider);
     } else {
       return fail("unknown option " + arg);
     }
@@ -93,11 +101,18 @@ int main(int argc, char** argv) {
   if (signal_fd < 0) return fail("signalfd failed");
 
   try {
-    FakeGitHub server(synthetic < 0  ? demo_dataset()
-                      : repos > 0    ? synthetic_inventory(owner, repo, repos, synthetic)
-                                     : synthetic_dataset(owner, repo, synthetic),
-                      opts);
-    std::printf("%s\n", server.base_url().c_str());
+    std::unique_ptr<FakeGitHub> github;
+    std::unique_ptr<FakeShithub> shithub;
+    if (provider == "shithub") {
+      std::vector<ShithubRun> runs;
+      std::vector<ShithubJob> jobs;
+      shithub_sample(owner, repo, synthetic >= 0 ? synthetic : 130, runs, jobs);
+      shithub = std::make_unique<FakeShithub>(std::move(runs), std::move(jobs), opts.required_token);
+    } else {
+      github = std::make_unique<FakeGitHub>(synthetic >= 0 ? synthetic_dataset(owner, repo, synthetic) : demo_dataset(),
+                                            opts);
+    }
+    std::printf("%s\n", github ? github->base_url().c_str() : shithub->base_url().c_str());
     std::fflush(stdout);
 
     pollfd fds[2] = {{signal_fd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};

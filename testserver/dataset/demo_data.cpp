@@ -1,0 +1,183 @@
+// What the server serves by default: the demo organisation's repositories (their
+// workflows, teams and trigger mix, replayed by dataset/simulation.cpp) and the one-repository
+// synthetic sets of any size for benchmarks and result-cap tests.
+#include <algorithm>
+
+#include "dataset.hpp"
+#include "dataset/history.hpp"
+
+namespace stacklite::testserver {
+
+namespace {
+
+using namespace history;
+
+WorkflowPlan workflow(int64_t id, std::string name, std::string file, int first_run_number) {
+  WorkflowPlan wp;
+  wp.wf.id = id;
+  wp.wf.name = std::move(name);
+  wp.wf.path = ".github/workflows/" + std::move(file);
+  wp.first_run_number = first_run_number;
+  return wp;
+}
+
+WorkflowPlan ci(int64_t id, int first) {
+  auto wp = workflow(id, "CI", "ci.yml", first);
+  wp.on_push = wp.on_pull_request = true;
+  wp.min_seconds = 240;
+  wp.max_seconds = 720;
+  return wp;
+}
+
+WorkflowPlan code_scan(int64_t id, int first) {
+  auto wp = workflow(id, "Code Scan", "code-scan.yml", first);
+  wp.on_push = wp.on_pull_request = true;
+  wp.schedule_every_days = 7;
+  wp.schedule_minute = 5 * 60 + 31;
+  wp.min_seconds = 300;
+  wp.max_seconds = 900;
+  wp.failure_rate = 0.03;
+  return wp;
+}
+
+WorkflowPlan nightly(int64_t id, int first) {
+  auto wp = workflow(id, "Nightly", "nightly.yml", first);
+  wp.schedule_every_days = 1;
+  wp.schedule_minute = 3 * 60 + 17;
+  wp.min_seconds = 1500;
+  wp.max_seconds = 3000;
+  wp.failure_rate = 0.18;
+  return wp;
+}
+
+WorkflowPlan deploy(int64_t id, int first, bool on_push) {
+  auto wp = workflow(id, "Deploy", "deploy.yml", first);
+  wp.on_dispatch = true;
+  wp.on_push = on_push;
+  wp.min_seconds = 180;
+  wp.max_seconds = 480;
+  wp.failure_rate = 0.05;
+  wp.skip_rate = 0.15;
+  wp.deploys = true;
+  return wp;
+}
+
+WorkflowPlan release(int64_t id, int first) {
+  auto wp = workflow(id, "Release", "release.yml", first);
+  wp.on_release = true;
+  wp.min_seconds = 400;
+  wp.max_seconds = 900;
+  wp.failure_rate = 0.08;
+  return wp;
+}
+
+Repository repository(std::string owner, std::string name, int64_t id, int64_t owner_id, std::string description,
+                      const std::vector<WorkflowPlan>& workflows) {
+  Repository r;
+  r.owner = std::move(owner);
+  r.name = std::move(name);
+  r.id = id;
+  r.owner_id = owner_id;
+  r.description = std::move(description);
+  for (const auto& wp : workflows) r.workflows.push_back(wp.wf);
+  return r;
+}
+
+}  // namespace
+
+Dataset demo_dataset() {
+  std::vector<RepoPlan> plans(4);
+  {
+    RepoPlan& p = plans[0];
+    p.workflows = {ci(159038, 1204), code_scan(159039, 611), nightly(159040, 402), deploy(159041, 318, true),
+                   release(159042, 57)};
+    p.repo =
+        repository("octo-org", "octo-repo", 217723378, 6811672, "The flagship service of the octo org.", p.workflows);
+    p.target_runs = 1950;
+    p.team = {0, 1, 9, 3, 4, 5, 6, 7};
+    p.other_branches = {"release/3.4", "release/3.5"};
+    p.weights = {48, 22, 3, 5, 6, 5, 2};
+    p.first_pr = 1800;
+    p.version_major = 3;
+    p.version_minor = 3;
+  }
+  {
+    RepoPlan& p = plans[1];
+    p.workflows = {ci(160511, 988), workflow(160512, "Integration Tests", "integration.yml", 731),
+                   workflow(160513, "Image Publish", "image-publish.yml", 412), deploy(160514, 199, false),
+                   code_scan(160515, 254)};
+    p.workflows[1].on_pull_request = true;
+    p.workflows[1].on_push = true;
+    p.workflows[1].min_seconds = 600;
+    p.workflows[1].max_seconds = 1500;
+    p.workflows[1].failure_rate = 0.14;
+    p.workflows[2].on_release = true;
+    p.workflows[2].on_dispatch = true;
+    p.repo = repository("octo-org", "api-server", 318520147, 6811672, "REST and streaming API for \"octo\" apps.",
+                        p.workflows);
+    p.repo.default_branch = "main";
+    p.target_runs = 800;
+    p.team = {3, 1, 10, 2, 8, 11};
+    p.other_branches = {"develop", "release/2026.09", "release/2026.10"};
+    p.first_pr = 640;
+    p.version_major = 2;
+    p.version_minor = 11;
+  }
+  {
+    RepoPlan& p = plans[2];
+    p.workflows = {workflow(171220, "Build & Test", "build.yml", 2210),
+                   workflow(171221, "Page Speed", "page-speed.yml", 1402),
+                   workflow(171222, "Preview Deploy", "preview.yml", 1388), release(171223, 96)};
+    p.workflows[0].on_push = p.workflows[0].on_pull_request = true;
+    p.workflows[0].min_seconds = 150;
+    p.workflows[0].max_seconds = 420;
+    p.workflows[1].on_pull_request = true;
+    p.workflows[1].failure_rate = 0.12;
+    p.workflows[2].on_pull_request = true;
+    p.workflows[2].deploys = true;
+    p.workflows[2].on_dispatch = true;
+    p.repo =
+        repository("octo-org", "web-frontend", 402177863, 6811672, "Web UI — à la carte dashboards ✨", p.workflows);
+    p.target_runs = 600;
+    p.team = {6, 5, 4, 7, 11, 0};
+    p.weights = {30, 40, 4, 0, 4, 10, 2};
+    p.first_pr = 2950;
+  }
+  {
+    RepoPlan& p = plans[3];
+    p.workflows = {workflow(188004, "Infra Plan", "infra-plan.yml", 840),
+                   workflow(188005, "Infra Apply", "infra-apply.yml", 512), workflow(188006, "Lint", "lint.yml", 1290)};
+    p.workflows[0].on_pull_request = true;
+    p.workflows[0].min_seconds = 90;
+    p.workflows[0].max_seconds = 300;
+    p.workflows[1].on_push = true;
+    p.workflows[1].on_dispatch = true;
+    p.workflows[1].deploys = true;
+    p.workflows[1].failure_rate = 0.07;
+    p.workflows[2].on_push = p.workflows[2].on_pull_request = true;
+    p.workflows[2].min_seconds = 30;
+    p.workflows[2].max_seconds = 120;
+    p.workflows[2].failure_rate = 0.06;
+    p.repo = repository("acme", "infra", 155238904, 2314501, "", p.workflows);
+    p.repo.is_private = true;
+    p.target_runs = 300;
+    p.team = {7, 9, 2};
+    p.weights = {35, 40, 0, 0, 10, 15, 0};
+    p.first_pr = 410;
+  }
+  return assemble(plans, 20261120);
+}
+
+Dataset synthetic_dataset(const std::string& owner, const std::string& repo, int n_runs, uint64_t seed) {
+  RepoPlan p;
+  p.workflows = {ci(200001, 1), code_scan(200002, 1), nightly(200003, 1), deploy(200004, 1, true), release(200005, 1)};
+  p.repo = repository(owner, repo, 500000001, 9000001, "Synthetic repository for benchmarks.", p.workflows);
+  p.target_runs = std::max(0, n_runs);
+  // About eight runs a day, so that small sets still look like recent history.
+  p.span_days = std::clamp(n_runs / 8, 1, kFullSpanDays);
+  p.team = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+  p.other_branches = {"develop", "release/1.0"};
+  return assemble({p}, seed);
+}
+
+}  // namespace stacklite::testserver
