@@ -96,6 +96,17 @@ TEST_F(ShithubTest, FiltersUseShithubsParameterNames) {
   EXPECT_EQ(shithub_->requests()[0].param("per_page"), "3");
 }
 
+// The same fault injection as the GitHub fake: a second page that fails ends the scan in an
+// error naming it, never a short result.
+TEST_F(ShithubTest, ASecondPageThatFailsIsAnErrorNotAShortResult) {
+  shithub_->inject(Fault::status(404, "{\"message\":\"not found\"}"), 1, "page=2");
+  EXPECT_EQ(db_->error("SELECT id FROM sh_runs WHERE owner = 'forge-org' AND repo = 'app'"),
+            "sh_runs: GET /repos/forge-org/app/actions/runs: 404 Not Found: not found");
+  auto reqs = shithub_->requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[1].param("page"), "2");
+}
+
 TEST_F(ShithubTest, GetByIdAndNotFound) {
   EXPECT_EQ(ids("id = 1007"), std::vector<std::string>{"1007"});
   EXPECT_EQ(shithub_->requests().back().path, "/api/v1/repos/forge-org/app/actions/runs/1007");
