@@ -62,6 +62,7 @@ int register_write_functions(sqlite3* db, std::shared_ptr<ConnectionContext> ctx
                                           call_write, nullptr, nullptr,
                                           [](void* p) { delete static_cast<WriteBinding*>(p); });
       if (rc != SQLITE_OK) return rc;
+      ctx->write_functions.insert(method.name);
     }
   }
   return SQLITE_OK;

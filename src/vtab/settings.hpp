@@ -26,6 +26,7 @@ struct ConnectionContext {
   // SQLite connects them again (after a schema change) with the same options.
   std::set<std::string> created_tables;
   WriteLog writes;                // every write sent, for listings that the writes change
+  std::set<std::string> write_functions;  // the write methods registered as SQL functions
 
   // Waits until write_interval_ms has passed since the previous write on this connection.
   void pace_write();

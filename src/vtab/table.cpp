@@ -595,24 +595,26 @@ int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*)
 int x_find_function(sqlite3_vtab* vtab, int, const char* name, void (**func)(sqlite3_context*, int, sqlite3_value**),
                     void** arg) {
   auto* t = reinterpret_cast<Table*>(vtab);
-  const ProviderSpec* github = bundled_provider("github");
-  bool is_write_function = false;
-  if (github)
-    for (const auto& r : github->resources)
-      for (const auto& m : r.write_methods) is_write_function |= m.name == name;
-  if (!is_write_function) return 0;
-  auto& binding = t->write_bindings[name];
-  if (!binding) {
-    const WriteMethod* method = nullptr;
-    for (const auto& r : t->provider->resources)
-      for (const auto& m : r.write_methods)
-        if (m.name == name) method = &m;
-    binding = std::make_unique<WriteBinding>(
-        WriteBinding{t->ctx, t->provider, method, t->client.get(), t->name, name, t->stored_options});
+  try {
+    if (!t->ctx->write_functions.count(name)) return 0;
+    auto& binding = t->write_bindings[name];
+    if (!binding) {
+      const WriteMethod* method = nullptr;
+      for (const auto& r : t->provider->resources)
+        for (const auto& m : r.write_methods)
+          if (m.name == name) method = &m;
+      binding = std::make_unique<WriteBinding>(
+          WriteBinding{t->ctx, t->provider, method, t->client.get(), t->name, name, t->stored_options});
+    }
+    *func = call_write;
+    *arg = binding.get();
+    return 1;
+  } catch (const std::exception&) {
+    // Out of memory: the call fails rather than fall back to the default host's function.
+    *func = [](sqlite3_context* context, int, sqlite3_value**) { sqlite3_result_error_nomem(context); };
+    *arg = nullptr;
+    return 1;
   }
-  *func = call_write;
-  *arg = binding.get();
-  return 1;
 }
 
 // INSERT has no planning step on the table it writes: the first call it makes is this one,
