@@ -93,7 +93,8 @@ Dataset demo_dataset();
 // n_runs runs in one repository, for benchmarks and result-cap tests.
 Dataset synthetic_dataset(const std::string& owner, const std::string& repo, int n_runs, uint64_t seed = 1);
 // `repos` synthetic repositories of one owner, named repo-1 .. repo-K, n_runs runs each.
-Dataset synthetic_inventory(const std::string& owner, const std::string& repo, int repos, int n_runs, uint64_t seed = 1);
+Dataset synthetic_inventory(const std::string& owner, const std::string& repo, int repos, int n_runs,
+                            uint64_t seed = 1);
 
 // "YYYY-MM-DDTHH:MM:SSZ" <-> seconds since the Unix epoch (UTC, proleptic Gregorian).
 std::string format_timestamp(int64_t epoch_seconds);

@@ -19,7 +19,8 @@ namespace {
 
 const char kUsage[] =
     "usage: stacklite-demo-server [--port N] [--prefix /api/v3] [--token T]\n"
-    "                             [--synthetic N [--owner O] [--repo R]]\n"
+    "                             [--synthetic N [--owner O] [--repo R] [--repos K]]\n"
+    "                             [--latency-ms MS] [--threads N]\n"
     "                             [--result-cap N] [--rate-limit N] [--provider github|shithub]\n"
     "Serves a GitHub-like Actions API on 127.0.0.1 (port 0: any free port), prints the\n"
     "base URL on one line, and stops on SIGINT/SIGTERM or when a piped stdin closes.\n"
@@ -54,7 +55,7 @@ bool stdin_can_signal_eof() {
 int main(int argc, char** argv) {
   using namespace stacklite::testserver;
   Options opts;
-  int synthetic = -1;
+  int synthetic = -1, repos = 0;
   std::string owner = "octo-org", repo = "synthetic", provider = "github";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -74,6 +75,15 @@ int main(int argc, char** argv) {
       opts.required_token = value;
     } else if (arg == "--synthetic") {
       if (!parse_count(value, synthetic)) return fail("bad run count: " + std::string(value));
+    } else if (arg == "--latency-ms") {
+      if (!parse_count(value, opts.latency_ms) || opts.latency_ms > 600000)
+        return fail("bad latency: " + std::string(value));
+    } else if (arg == "--threads") {
+      if (!parse_count(value, opts.threads) || opts.threads < 1 || opts.threads > 1024)
+        return fail("bad thread count: " + std::string(value));
+    } else if (arg == "--repos") {
+      if (!parse_count(value, repos) || repos < 1 || repos > 1000)
+        return fail("bad repository count: " + std::string(value));
     } else if (arg == "--owner") {
       owner = value;
     } else if (arg == "--repo") {
@@ -109,7 +119,9 @@ int main(int argc, char** argv) {
       shithub_sample(owner, repo, synthetic >= 0 ? synthetic : 130, runs, jobs);
       shithub = std::make_unique<FakeShithub>(std::move(runs), std::move(jobs), opts.required_token);
     } else {
-      github = std::make_unique<FakeGitHub>(synthetic >= 0 ? synthetic_dataset(owner, repo, synthetic) : demo_dataset(),
+      github = std::make_unique<FakeGitHub>(synthetic < 0 ? demo_dataset()
+                                            : repos > 0   ? synthetic_inventory(owner, repo, repos, synthetic)
+                                                          : synthetic_dataset(owner, repo, synthetic),
                                             opts);
     }
     std::printf("%s\n", github ? github->base_url().c_str() : shithub->base_url().c_str());

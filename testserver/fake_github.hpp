@@ -42,7 +42,8 @@ struct Options {
   std::string link_base_override;   // origin for Link URLs, e.g. "http://127.0.0.2:9"
   int rate_limit = 5000;            // x-ratelimit-limit
   bool enforce_rate_limit = false;  // 403 "API rate limit exceeded" once the budget is spent
-  int threads = 8;
+  int threads = 8;                  // connections served at once (each kept-alive connection holds one)
+  int latency_ms = 0;               // every request waits this long before it is answered (network latency)
   // Unfiltered listings page no further than this many results (page x per_page), as
   // github.com stops at about 40,000: rel="last" ends there, total_count still counts every
   // run, and a page beyond answers 422 "... pagination is limited for this resource.". 0: no limit.
@@ -80,6 +81,7 @@ class FakeGitHub {
 
   int connections_accepted() const;  // TCP connections accepted so far
   int rate_limit_remaining() const;
+  int max_in_flight() const;  // the most requests handled at once so far
 
  private:
   struct Impl;

@@ -40,6 +40,9 @@ class FakeShithub {
   void clear_requests();
   // As FakeGitHub::inject: the next `count` requests whose target contains path_contains.
   void inject(Fault fault, int count = 1, std::string path_contains = "");
+  // Hostile but legal: each Link header sent as two lines, rel="first" on the first and
+  // rel="next" on the second (HTTP lets a list-valued header be split so).
+  void split_link_headers(bool on);
 
  private:
   struct Impl;

@@ -168,16 +168,31 @@ Dataset demo_dataset() {
   return assemble(plans, 20261120);
 }
 
-Dataset synthetic_dataset(const std::string& owner, const std::string& repo, int n_runs, uint64_t seed) {
+namespace {
+
+RepoPlan synthetic_plan(const std::string& owner, const std::string& repo, int index, int n_runs) {
   RepoPlan p;
-  p.workflows = {ci(200001, 1), code_scan(200002, 1), nightly(200003, 1), deploy(200004, 1, true), release(200005, 1)};
-  p.repo = repository(owner, repo, 500000001, 9000001, "Synthetic repository for benchmarks.", p.workflows);
+  const int64_t w = 200001 + 10 * index;
+  p.workflows = {ci(w, 1), code_scan(w + 1, 1), nightly(w + 2, 1), deploy(w + 3, 1, true), release(w + 4, 1)};
+  p.repo = repository(owner, repo, 500000001 + index, 9000001, "Synthetic repository for benchmarks.", p.workflows);
   p.target_runs = std::max(0, n_runs);
   // About eight runs a day, so that small sets still look like recent history.
   p.span_days = std::clamp(n_runs / 8, 1, kFullSpanDays);
   p.team = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
   p.other_branches = {"develop", "release/1.0"};
-  return assemble({p}, seed);
+  return p;
+}
+
+}  // namespace
+
+Dataset synthetic_dataset(const std::string& owner, const std::string& repo, int n_runs, uint64_t seed) {
+  return assemble({synthetic_plan(owner, repo, 0, n_runs)}, seed);
+}
+
+Dataset synthetic_inventory(const std::string& owner, const std::string& repo, int repos, int n_runs, uint64_t seed) {
+  std::vector<RepoPlan> plans;
+  for (int i = 1; i <= repos; ++i) plans.push_back(synthetic_plan(owner, repo + "-" + std::to_string(i), i, n_runs));
+  return assemble(plans, seed);
 }
 
 }  // namespace stacklite::testserver

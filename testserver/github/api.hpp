@@ -44,6 +44,7 @@ struct GitHubApi {
   uint64_t generation = 0;  // bumped on every change to data, under data_mutex
 
   std::atomic<int> used{0};
+  std::atomic<int> admitted{0};  // requests let past the enforced rate limit
   std::atomic<uint64_t> request_counter{0};
 
   // Filtered, sorted listings, reused while the data is unchanged so paging through a

@@ -8,7 +8,9 @@
 namespace stacklite::testserver {
 
 GitHubApi::GitHubApi(Dataset d, Options o)
-    : opts(std::move(o)), data(std::move(d)), server("FakeGitHub", opts.port, opts.threads) {
+    : opts(std::move(o)),
+      data(std::move(d)),
+      server("FakeGitHub", opts.port, opts.threads, std::chrono::milliseconds(opts.latency_ms)) {
   origin = server.origin();
   base = origin + opts.path_prefix;
   // Web URLs: github.com beside api.github.com; the same host under /api/v3 on Enterprise.
@@ -52,6 +54,8 @@ void FakeGitHub::with_dataset(const std::function<void(Dataset&)>& edit) {
 }
 
 int FakeGitHub::connections_accepted() const { return impl_->server.connections_accepted(); }
+
+int FakeGitHub::max_in_flight() const { return impl_->server.max_in_flight(); }
 
 int FakeGitHub::rate_limit_remaining() const { return std::max(0, impl_->opts.rate_limit - impl_->used.load()); }
 

@@ -9,8 +9,7 @@ namespace stacklite::testserver {
 
 void GitHubApi::churn_busy_repository(const PathArgs& args) {
   const BusyRepository& busy = opts.busy;
-  if (busy.owner.empty() || to_lower(args.owner) != to_lower(busy.owner) ||
-      to_lower(args.repo) != to_lower(busy.repo))
+  if (busy.owner.empty() || to_lower(args.owner) != to_lower(busy.owner) || to_lower(args.repo) != to_lower(busy.repo))
     return;
   std::unique_lock<std::shared_mutex> lock(data_mutex);
   const std::vector<Run>* stored = data.stored_runs(args.owner, args.repo);

@@ -124,7 +124,8 @@ void GitHubApi::list_runs(Exchange& ex, const PathArgs& args, const std::string&
   const int64_t total = static_cast<int64_t>(runs->size());
   if (beyond_unfiltered_page_limit(ex, filters.capped)) return;
   int64_t visible = filters.capped ? std::min<int64_t>(total, opts.result_cap) : total;
-  if (!filters.capped && opts.unfiltered_page_limit > 0) visible = std::min<int64_t>(visible, opts.unfiltered_page_limit);
+  if (!filters.capped && opts.unfiltered_page_limit > 0)
+    visible = std::min<int64_t>(visible, opts.unfiltered_page_limit);
   const PageWindow window = PageWindow::of(ex);
   const auto [first, last] = window.slice(visible);
   set_link(ex, window, visible);

@@ -96,7 +96,8 @@ void GitHubApi::answer(Exchange& ex) {
   }
   if (!opts.required_token.empty() && req.get_header_value("Authorization") != "Bearer " + opts.required_token)
     return ex.json(401, error_body("Bad credentials", "https://docs.github.com/rest"));
-  if (opts.enforce_rate_limit && used.load() >= opts.rate_limit)
+  // Counted as the request is admitted, so that requests in flight together cannot all pass.
+  if (opts.enforce_rate_limit && admitted++ >= opts.rate_limit)
     return ex.json(403, error_body("API rate limit exceeded for 127.0.0.1.",
                                    "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"));
 
@@ -124,6 +125,7 @@ void GitHubApi::finish(Exchange& ex) {
     if (ex.req.get_header_value("If-None-Match") == etag) {
       res.status = 304;  // and, as on GitHub, free of charge
       res.body.clear();
+      if (opts.enforce_rate_limit) --admitted;
     }
   }
   const int spent = res.status == 304 ? used.load() : ++used;

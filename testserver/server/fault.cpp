@@ -79,10 +79,9 @@ void set_fault_body(httplib::Response& res, int status, const std::string& body)
 }
 
 void apply_fault_after(const Fault& fault, httplib::Response& res) {
-  for (const auto& [name, value] : fault.extra_headers) {
-    res.headers.erase(name);
-    res.set_header(name, value);
-  }
+  // A name given twice is sent on two lines (e.g. a Link header split in two).
+  for (const auto& [name, value] : fault.extra_headers) res.headers.erase(name);
+  for (const auto& [name, value] : fault.extra_headers) res.set_header(name, value);
   if (fault.kind == Fault::Kind::Body) {
     set_fault_body(res, fault.http_status, fault.response_body);
   } else if (fault.kind == Fault::Kind::Truncate) {

@@ -29,7 +29,8 @@ struct Fault {
   int http_status = 0;
   std::string response_body;
   std::chrono::milliseconds stall_for{0};
-  // Added to or replacing the response's headers, e.g. retry-after, x-ratelimit-remaining.
+  // Added to or replacing the response's headers, e.g. retry-after, x-ratelimit-remaining;
+  // a name given more than once is sent on that many lines.
   std::vector<std::pair<std::string, std::string>> extra_headers;
   std::string only_method;  // "" for any request, else only requests with this method
 

@@ -107,7 +107,8 @@ struct LoopbackServer::Impl {
   bool stopping = false;
 };
 
-LoopbackServer::LoopbackServer(const std::string& name, int port, int threads) : impl_(std::make_unique<Impl>()) {
+LoopbackServer::LoopbackServer(const std::string& name, int port, int threads, std::chrono::milliseconds latency)
+    : impl_(std::make_unique<Impl>()), latency_(latency) {
   httplib::Server& http = impl_->http;
   const size_t workers = static_cast<size_t>(std::max(1, threads));
   http.new_task_queue = [this, workers] { return new CountingThreadPool(workers, connections_); };
@@ -127,11 +128,22 @@ void LoopbackServer::start(Handlers handlers) {
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
     Impl& s = *impl_;
     Exchange ex(req, res);
+    // Counted while the request is handled: how many a client keeps in flight at once.
+    struct InFlight {
+      std::atomic<int>& count;
+      ~InFlight() { --count; }
+    } in_flight{in_flight_};
+    const int now_in_flight = ++in_flight_;
+    for (int seen = most_in_flight_.load();
+         now_in_flight > seen && !most_in_flight_.compare_exchange_weak(seen, now_in_flight);) {
+    }
     {
       RecordedRequest r = record_of(ex);
+      r.in_flight = now_in_flight;
       std::lock_guard<std::mutex> lock(s.log_mutex);
       s.log.push_back(std::move(r));
     }
+    if (latency_.count() > 0) pause(latency_);
     Fault fault;
     const bool faulted = faults_.take(req.method, req.target, fault);
     if (faulted && fault.kind == Fault::Kind::Stall) pause(fault.stall_for);

@@ -25,8 +25,11 @@ class LoopbackServer {
   };
 
   // Bound to 127.0.0.1:port (0: an ephemeral port) when the constructor returns;
-  // throws std::runtime_error naming `name` when the port cannot be bound.
-  LoopbackServer(const std::string& name, int port, int threads);
+  // throws std::runtime_error naming `name` when the port cannot be bound. threads:
+  // connections served at once (each kept-alive connection holds one); latency: how long
+  // every request waits before it is answered, as over a network.
+  LoopbackServer(const std::string& name, int port, int threads,
+                 std::chrono::milliseconds latency = std::chrono::milliseconds(0));
   // Stops promptly: interrupts pauses and drops idle keep-alive connections.
   ~LoopbackServer();
   LoopbackServer(const LoopbackServer&) = delete;
@@ -42,6 +45,7 @@ class LoopbackServer {
   void clear_requests();
   FaultQueue& faults() { return faults_; }
   int connections_accepted() const { return connections_.load(); }
+  int max_in_flight() const { return most_in_flight_.load(); }  // the most requests handled at once
 
   // Waits for how_long, or less when the server is stopping.
   void pause(std::chrono::milliseconds how_long);
@@ -52,6 +56,8 @@ class LoopbackServer {
   int port_ = 0;
   FaultQueue faults_;
   std::atomic<int> connections_{0};
+  std::chrono::milliseconds latency_;
+  std::atomic<int> in_flight_{0}, most_in_flight_{0};
 };
 
 }  // namespace stacklite::testserver

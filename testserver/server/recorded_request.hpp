@@ -17,6 +17,7 @@ struct RecordedRequest {
   std::multimap<std::string, std::string> headers;
   std::string body;
   int remote_port = 0;  // the client's port: tells connections apart
+  int in_flight = 0;    // requests being handled when this one arrived, itself included
 
   std::string header(const std::string& lower_name) const;  // first value, "" if absent
   bool has_header(const std::string& lower_name) const;

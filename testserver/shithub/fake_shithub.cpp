@@ -4,6 +4,7 @@
 #include "fake_shithub.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 #include "server/json_writer.hpp"
 #include "server/listing.hpp"
@@ -77,6 +78,7 @@ struct FakeShithub::Impl {
   std::vector<ShithubRun> runs;
   std::vector<ShithubJob> jobs;
   std::string token;
+  std::atomic<bool> split_link{false};
   LoopbackServer server{"FakeShithub", 0, 8};  // last: destroyed first
 
   template <typename T>
@@ -84,7 +86,9 @@ struct FakeShithub::Impl {
     const PageWindow window = PageWindow::of(ex);
     const int64_t total = static_cast<int64_t>(items.size());
     const auto [first, last] = window.slice(total);
-    set_link_header(ex.res, link_entries(server.origin(), ex, window, total, LinkRels::NextAndFirst));
+    std::vector<std::string> link = link_entries(server.origin(), ex, window, total, LinkRels::NextAndFirst);
+    if (split_link) std::reverse(link.begin(), link.end());  // first, then next
+    set_link_header(ex.res, link, split_link);
     PageBody body(nullptr, total);
     for (int64_t i = first; i < last; ++i) render(body.next_item(), *items[static_cast<size_t>(i)]);
     ex.json(200, body.finish());
@@ -144,6 +148,8 @@ std::string FakeShithub::base_url() const { return impl_->server.origin() + "/ap
 std::vector<RecordedRequest> FakeShithub::requests() const { return impl_->server.requests(); }
 
 void FakeShithub::clear_requests() { impl_->server.clear_requests(); }
+
+void FakeShithub::split_link_headers(bool on) { impl_->split_link = on; }
 
 void FakeShithub::inject(Fault fault, int count, std::string path_contains) {
   impl_->server.faults().inject(std::move(fault), count, std::move(path_contains));
