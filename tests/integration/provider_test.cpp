@@ -101,7 +101,8 @@ TEST_F(ShithubTest, FiltersUseShithubsParameterNames) {
 TEST_F(ShithubTest, ASecondPageThatFailsIsAnErrorNotAShortResult) {
   shithub_->inject(Fault::status(404, "{\"message\":\"not found\"}"), 1, "page=2");
   EXPECT_EQ(db_->error("SELECT id FROM sh_runs WHERE owner = 'forge-org' AND repo = 'app'"),
-            "sh_runs: GET /repos/forge-org/app/actions/runs: 404 Not Found: not found");
+            "sh_runs: GET /repos/forge-org/app/actions/runs: 404 Not Found: not found (no token was sent: if the "
+            "repository is private, set SHITHUB_TOKEN)");
   auto reqs = shithub_->requests();
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[1].param("page"), "2");
