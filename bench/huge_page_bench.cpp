@@ -20,7 +20,7 @@
 namespace {
 
 long peak_rss_kib() {
-  struct rusage usage{};
+  struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss;
 }
@@ -51,8 +51,9 @@ bool send_all(int fd, const char* p, size_t n) {
       if (r <= 0) break;
       request.append(buf, static_cast<size_t>(r));
     }
-    std::string response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
-                           std::to_string(head.size() + title + tail.size()) + "\r\n\r\n" + head;
+    std::string response =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+        std::to_string(head.size() + title + tail.size()) + "\r\n\r\n" + head;
     bool ok = send_all(fd, response.data(), response.size());
     for (size_t left = title; ok && left;) {
       size_t n = left < chunk.size() ? left : chunk.size();
@@ -89,11 +90,12 @@ int measure(size_t mib) {
     std::fprintf(stderr, "load: %s\n", err ? err : "?");
     return 1;
   }
-  sqlite3_exec(db, "SELECT stacklite_config('max_retries', 0), stacklite_config('cache', 0)", nullptr, nullptr, nullptr);
+  sqlite3_exec(db, "SELECT stacklite_config('max_retries', 0), stacklite_config('cache', 0)", nullptr, nullptr,
+               nullptr);
   long before = peak_rss_kib();
   sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "SELECT length(display_title) FROM workflow_runs WHERE owner = 'b' AND repo = 'r' AND id = 1", -1,
-                     &stmt, nullptr);
+  sqlite3_prepare_v2(db, "SELECT length(display_title) FROM workflow_runs WHERE owner = 'b' AND repo = 'r' AND id = 1",
+                     -1, &stmt, nullptr);
   std::string outcome;
   int rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW)
@@ -102,8 +104,8 @@ int measure(size_t mib) {
     outcome = std::string("error=\"") + sqlite3_errmsg(db) + "\"";
   sqlite3_finalize(stmt);
   long peak = peak_rss_kib();
-  std::printf("page_mib=%zu %s rss_before_kib=%ld peak_rss_kib=%ld growth_kib=%ld\n", mib, outcome.c_str(), before, peak,
-              peak - before);
+  std::printf("page_mib=%zu %s rss_before_kib=%ld peak_rss_kib=%ld growth_kib=%ld\n", mib, outcome.c_str(), before,
+              peak, peak - before);
   std::fflush(stdout);
   sqlite3_close(db);
   ::kill(server, SIGKILL);

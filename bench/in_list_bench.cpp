@@ -20,7 +20,7 @@ extern char** environ;
 namespace {
 
 long peak_rss_kib() {
-  struct rusage usage{};
+  struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss;
 }
@@ -82,8 +82,11 @@ int measure(const std::string& kind, long n) {
   std::string sql;
   if (kind == "ids" || kind == "plain") {
     // "plain": the same list against an ordinary table, for what SQLite itself holds.
-    if (kind == "plain") sqlite3_exec(db, ("CREATE TABLE plain(id); INSERT INTO plain VALUES (" + std::to_string(real_id) + ")").c_str(), nullptr, nullptr, nullptr);
-    sql = std::string(kind == "ids" ? "SELECT id FROM workflow_runs WHERE owner = 'bench' AND repo = 'runs'" : "SELECT id FROM plain WHERE 1") +
+    if (kind == "plain")
+      sqlite3_exec(db, ("CREATE TABLE plain(id); INSERT INTO plain VALUES (" + std::to_string(real_id) + ")").c_str(),
+                   nullptr, nullptr, nullptr);
+    sql = std::string(kind == "ids" ? "SELECT id FROM workflow_runs WHERE owner = 'bench' AND repo = 'runs'"
+                                    : "SELECT id FROM plain WHERE 1") +
           " AND id IN (" + std::to_string(real_id);
     for (long i = 1; i < n; ++i) sql += "," + std::to_string(real_id + 1000000000LL + i);
     sql += ") LIMIT 1";
@@ -100,9 +103,10 @@ int measure(const std::string& kind, long n) {
   long long id = first_value(db, sql.c_str());
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   long peak = peak_rss_kib();
-  std::printf("%-5s n=%-7ld targets=%-8lld row_id_ok=%d seconds=%.3f rss_before_kib=%ld peak_rss_kib=%ld growth_kib=%ld\n",
-              kind.c_str(), n, kind != "pairs" ? static_cast<long long>(n) : static_cast<long long>(n) * n,
-              id == real_id || (kind == "pairs" && id > 0), seconds, before, peak, peak - before);
+  std::printf(
+      "%-5s n=%-7ld targets=%-8lld row_id_ok=%d seconds=%.3f rss_before_kib=%ld peak_rss_kib=%ld growth_kib=%ld\n",
+      kind.c_str(), n, kind != "pairs" ? static_cast<long long>(n) : static_cast<long long>(n) * n,
+      id == real_id || (kind == "pairs" && id > 0), seconds, before, peak, peak - before);
   sqlite3_close(db);
   close(in[1]);  // the server exits when its stdin closes
   int status = 0;

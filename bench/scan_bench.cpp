@@ -21,7 +21,7 @@ extern char** environ;
 namespace {
 
 long peak_rss_kib() {
-  struct rusage usage{};
+  struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss;
 }
@@ -47,7 +47,8 @@ int measure(int n, bool cache) {
   posix_spawn_file_actions_addclose(&actions, out[0]);
   posix_spawn_file_actions_addclose(&actions, in[1]);
   std::string count = std::to_string(n);
-  const char* argv[] = {STACKLITE_DEMO_SERVER, "--synthetic", count.c_str(), "--owner", "bench", "--repo", "runs", nullptr};
+  const char* argv[] = {
+      STACKLITE_DEMO_SERVER, "--synthetic", count.c_str(), "--owner", "bench", "--repo", "runs", nullptr};
   pid_t server = 0;
   if (posix_spawn(&server, STACKLITE_DEMO_SERVER, &actions, nullptr, const_cast<char**>(argv), environ) != 0) return 1;
   close(out[1]);
@@ -77,13 +78,17 @@ int measure(int n, bool cache) {
   auto start = std::chrono::steady_clock::now();
   sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
   long long rows = -1;
-  if (sqlite3_step(stmt) == SQLITE_ROW) rows = sqlite3_column_int64(stmt, 0);
-  else std::fprintf(stderr, "query failed: %s\n", sqlite3_errmsg(db));
+  if (sqlite3_step(stmt) == SQLITE_ROW)
+    rows = sqlite3_column_int64(stmt, 0);
+  else
+    std::fprintf(stderr, "query failed: %s\n", sqlite3_errmsg(db));
   sqlite3_finalize(stmt);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   long peak = peak_rss_kib();
-  std::printf("runs=%-7d cache=%-3s rows=%-7lld seconds=%.3f rows_per_s=%.0f rss_before_kib=%ld peak_rss_kib=%ld growth_kib=%ld\n",
-              n, cache ? "on" : "off", rows, seconds, rows / seconds, before, peak, peak - before);
+  std::printf(
+      "runs=%-7d cache=%-3s rows=%-7lld seconds=%.3f rows_per_s=%.0f rss_before_kib=%ld peak_rss_kib=%ld "
+      "growth_kib=%ld\n",
+      n, cache ? "on" : "off", rows, seconds, rows / seconds, before, peak, peak - before);
   sqlite3_close(db);
   close(in[1]);  // the server exits when its stdin closes
   int status = 0;

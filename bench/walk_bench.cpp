@@ -36,8 +36,10 @@ Counts run(FakeGitHub& server, const std::string& sql) {
   server.clear_requests();
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
-  if (stmt && sqlite3_step(stmt) == SQLITE_ROW) c.rows = sqlite3_column_int64(stmt, 0);
-  else std::fprintf(stderr, "query failed: %s\n", sqlite3_errmsg(db));
+  if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+    c.rows = sqlite3_column_int64(stmt, 0);
+  else
+    std::fprintf(stderr, "query failed: %s\n", sqlite3_errmsg(db));
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   for (const auto& r : server.requests()) (r.method == "GET" ? c.gets : c.writes)++;

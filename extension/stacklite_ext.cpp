@@ -10,8 +10,8 @@ SQLITE_EXTENSION_INIT1
 #include <set>
 #include <string>
 
-#include "spec/spec.hpp"
 #include "methods/sql_functions.hpp"
+#include "spec/spec.hpp"
 #include "vtab/describe.hpp"
 #include "vtab/functions.hpp"
 #include "vtab/settings.hpp"
@@ -31,7 +31,8 @@ std::map<sqlite3*, std::weak_ptr<stacklite::ConnectionContext>> registry;
 int register_all(sqlite3* db, char** err) {
   try {
     std::lock_guard<std::mutex> lock(registry_mutex);
-    for (auto it = registry.begin(); it != registry.end();) it = it->second.expired() ? registry.erase(it) : std::next(it);
+    for (auto it = registry.begin(); it != registry.end();)
+      it = it->second.expired() ? registry.erase(it) : std::next(it);
     if (registry.count(db)) return SQLITE_OK;
     auto ctx = std::make_shared<stacklite::ConnectionContext>();
     int rc = stacklite::register_info_functions(db);
@@ -67,7 +68,7 @@ __declspec(dllexport)
 #else
 __attribute__((visibility("default")))
 #endif
-int sqlite3_stacklite_init(sqlite3* db, char** err, const sqlite3_api_routines* api) {
+    int sqlite3_stacklite_init(sqlite3* db, char** err, const sqlite3_api_routines* api) {
   SQLITE_EXTENSION_INIT2(api);
   return register_all(db, err);
 }

@@ -29,18 +29,22 @@ size_t touch(const stacklite::Row& row) {
 // nested fields of every other type. Its read methods cover the three response shapes.
 const stacklite::ProviderSpec& dotted_spec() {
   static const stacklite::ProviderSpec spec = [] {
-    std::string columns = R"({"name":"id","type":"INTEGER","json":"id"},{"name":"a","type":"JSON","json":"a"},)"
-                          R"({"name":"a_b","type":"TEXT","json":"a.b"},{"name":"a_c","type":"TEXT","json":"a.c"},)"
-                          R"({"name":"a_x_y","type":"TEXT","json":"a.x.y"},{"name":"e_i","type":"INTEGER","json":"e.i"},)"
-                          R"({"name":"e_r","type":"REAL","json":"e.r"},{"name":"e_b","type":"BOOLEAN","json":"e.b"},)"
-                          R"({"name":"e_j","type":"JSON","json":"e.j"},{"name":"e_t","type":"TEXT","json":"e.t"})";
+    std::string columns =
+        R"({"name":"id","type":"INTEGER","json":"id"},{"name":"a","type":"JSON","json":"a"},)"
+        R"({"name":"a_b","type":"TEXT","json":"a.b"},{"name":"a_c","type":"TEXT","json":"a.c"},)"
+        R"({"name":"a_x_y","type":"TEXT","json":"a.x.y"},{"name":"e_i","type":"INTEGER","json":"e.i"},)"
+        R"({"name":"e_r","type":"REAL","json":"e.r"},{"name":"e_b","type":"BOOLEAN","json":"e.b"},)"
+        R"({"name":"e_j","type":"JSON","json":"e.j"},{"name":"e_t","type":"TEXT","json":"e.t"})";
     for (int k = 0; k < 50; ++k)
       columns += R"(,{"name":"k)" + std::to_string(k) + R"(","type":"TEXT","json":"k)" + std::to_string(k) + R"(.v"})";
-    std::string text = R"({"provider":"fuzz_dotted","base_url":"https://example.invalid","resources":[{"name":"things",)"
-                       R"("columns":[)" + columns + R"(],"read_methods":[)"
-                       R"({"name":"one","path":"/thing","response":{"kind":"object"}},)"
-                       R"({"name":"bare","path":"/bare","response":{"kind":"list"}},)"
-                       R"({"name":"list","path":"/things","response":{"kind":"list","items":"items","total":"total_count"}}]}]})";
+    std::string text =
+        R"({"provider":"fuzz_dotted","base_url":"https://example.invalid","resources":[{"name":"things",)"
+        R"("columns":[)" +
+        columns +
+        R"(],"read_methods":[)"
+        R"({"name":"one","path":"/thing","response":{"kind":"object"}},)"
+        R"({"name":"bare","path":"/bare","response":{"kind":"list"}},)"
+        R"({"name":"list","path":"/things","response":{"kind":"list","items":"items","total":"total_count"}}]}]})";
     return stacklite::load_provider_spec(text, "fuzz_dotted.json");
   }();
   return spec;

@@ -3,7 +3,6 @@
 #include "http/api_client.hpp"
 
 #include <simdjson.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,7 +25,8 @@ Endpoint Endpoint::resolve(const ProviderSpec& provider, const std::string& base
   }
   if (base.empty()) base = provider.base_url;
   if (base.empty())
-    throw Error("provider '" + provider.name + "' has no default base URL: give one, e.g. base_url='https://HOST/api/v1'");
+    throw Error("provider '" + provider.name +
+                "' has no default base URL: give one, e.g. base_url='https://HOST/api/v1'");
   while (!base.empty() && base.back() == '/') base.pop_back();
   const std::string where =
       base_url_option.empty() && !provider.base_url_env.empty() ? " (check " + provider.base_url_env + ")" : "";
@@ -39,7 +39,8 @@ Endpoint Endpoint::resolve(const ProviderSpec& provider, const std::string& base
   if (!parsed || !parsed->query.empty())
     throw Error("base URL " + quote_for_message(base) +
                 " is not an http(s) URL without a query; expected e.g. https://api.github.com or "
-                "https://ghe.example.com/api/v3" + where);
+                "https://ghe.example.com/api/v3" +
+                where);
   if (parsed->path == "/") parsed->path.clear();
   e.base_url = base;
   e.base = *parsed;
@@ -102,13 +103,13 @@ std::string ApiClient::display_path(std::string_view url) const {
   std::string path = parsed->path;
   if (parsed->origin() != endpoint_.base.origin()) return parsed->origin() + path;
   const std::string& prefix = endpoint_.base.path;
-  if (!prefix.empty() && starts_with(path, prefix) &&
-      (path.size() == prefix.size() || path[prefix.size()] == '/'))
+  if (!prefix.empty() && starts_with(path, prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/'))
     path = path.substr(prefix.size());
   return path.empty() ? "/" : path;
 }
 
-std::string ApiClient::describe_failure(std::string_view method, const std::string& url, const HttpResponse& response) const {
+std::string ApiClient::describe_failure(std::string_view method, const std::string& url,
+                                        const HttpResponse& response) const {
   return describe_http_failure(method, display_path(url), response, endpoint_.token());
 }
 
@@ -145,7 +146,8 @@ void ApiClient::perform_once(const std::string& method, const std::string& url, 
   }
   // The cache keeps only well-formed entity-tags; checked again here, since any control
   // character in a header value could end the line and start another header.
-  if (!if_none_match.empty() && is_valid_entity_tag(if_none_match)) req.headers.push_back("If-None-Match: " + if_none_match);
+  if (!if_none_match.empty() && is_valid_entity_tag(if_none_match))
+    req.headers.push_back("If-None-Match: " + if_none_match);
   if (!body.empty()) req.headers.push_back("Content-Type: application/json");
   TransportLimits limits;
   limits.connect_timeout_ms = std::min(settings_->connect_timeout_ms, settings_->timeout_ms);
@@ -188,7 +190,8 @@ long backoff_ms(long base_ms, long attempt, std::minstd_rand& rng) {
 // opens and closes like a whole document. Cheap on purpose: a full parse would cost several
 // times the page in memory, and a body broken in transit already failed in the transport.
 bool looks_like_whole_json(const HttpResponse& response) {
-  if (auto type = response.header("content-type"); type && to_lower(*type).find("json") == std::string::npos) return false;
+  if (auto type = response.header("content-type"); type && to_lower(*type).find("json") == std::string::npos)
+    return false;
   std::string_view body = trim(response.body.view());
   if (body.size() < 2 || (body.front() != '{' && body.front() != '[')) return false;
   return json_closes(body);
@@ -283,7 +286,8 @@ void ApiClient::pause(long ms) const {
     check_interrupt();
     auto left = until - std::chrono::steady_clock::now();
     if (left <= std::chrono::steady_clock::duration::zero()) return;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(kInterruptCheckMs)));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(kInterruptCheckMs)));
   }
 }
 
@@ -346,14 +350,17 @@ void ApiClient::get(const std::string& start_url, HttpResponse& response) {
     // Remembers a whole JSON 200 with an ETag; any other answer forgets what this URL had,
     // so a 304 can never bring back an error or a damaged body.
     if (cache) {
-      if (response.status == 200 && looks_like_whole_json(response)) cache->store(key, response, cache_bytes);
-      else cache->forget(key);
+      if (response.status == 200 && looks_like_whole_json(response))
+        cache->store(key, response, cache_bytes);
+      else
+        cache->forget(key);
     }
     return;
   }
 }
 
-void ApiClient::send(const std::string& method, const std::string& url, const std::string& body, HttpResponse& response) {
+void ApiClient::send(const std::string& method, const std::string& url, const std::string& body,
+                     HttpResponse& response) {
   Attempts attempts;
   while (true) {
     try {
@@ -376,26 +383,46 @@ void ApiClient::send(const std::string& method, const std::string& url, const st
 
 const char* http_reason(long status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "HTTP error";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "HTTP error";
   }
 }
 
@@ -422,8 +449,8 @@ std::string describe_http_failure(std::string_view method, std::string_view disp
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   std::string_view message;
-  if (!parser.parse(response.body.data(), response.body.size(), false).get(root) &&
-      !root["message"].get(message) && !message.empty()) {
+  if (!parser.parse(response.body.data(), response.body.size(), false).get(root) && !root["message"].get(message) &&
+      !message.empty()) {
     msg += ": " + message_excerpt(message, secrets_in_use(token), 500);
   } else if (response.body.size() > 0) {
     msg += " (response body is not a JSON error object)";

@@ -25,7 +25,7 @@ constexpr long kMaxConcurrency = 16;
 // Connection-wide knobs (stacklite_config), read at each request, and the state every
 // client of one connection shares: the rate limits seen and the response cache.
 struct ClientSettings {
-  long timeout_ms = 30000;   // no data for this long fails a request; 4x this is its deadline
+  long timeout_ms = 30000;  // no data for this long fails a request; 4x this is its deadline
   long connect_timeout_ms = 10000;
   long max_retries = 3;      // per request: retries after failures and waits on rate limits
   long retry_base_ms = 500;  // first backoff; doubles per retry, with jitter
@@ -53,7 +53,8 @@ struct Endpoint {
   const ProviderSpec* provider = nullptr;
 
   // Resolves base_url (an option, else the provider's env var, else its default).
-  static Endpoint resolve(const ProviderSpec& provider, const std::string& base_url_option, const std::string& token_env_option);
+  static Endpoint resolve(const ProviderSpec& provider, const std::string& base_url_option,
+                          const std::string& token_env_option);
   // The token now in the environment ("" when none); read per request so it is never cached.
   // `variable`, when given, receives the name of the variable it came from (or would).
   std::string token(std::string* variable = nullptr) const;

@@ -151,9 +151,9 @@ class CurlTransport final : public HttpTransport {
       throw TransportError(TransportError::Kind::Broken,
                            "response larger than " + std::to_string(limits.max_body_bytes >> 20) + " MiB");
     if (state.stalled)
-      throw TransportError(TransportError::Kind::Timeout,
-                           "no data from the server for " + std::to_string(limits.stall_timeout_ms) +
-                               " ms (timeout_ms); the server stalled");
+      throw TransportError(TransportError::Kind::Timeout, "no data from the server for " +
+                                                              std::to_string(limits.stall_timeout_ms) +
+                                                              " ms (timeout_ms); the server stalled");
     // Nothing was sent when curl issued no request bytes: a write may then be tried again.
     long request_bytes = 0;
     curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes);
@@ -166,9 +166,9 @@ class CurlTransport final : public HttpTransport {
         if (request_bytes == 0)
           throw TransportError(TransportError::Kind::NotSent,
                                "cannot connect: no connection within " +
-                                   std::to_string(std::min(limits.connect_timeout_ms, limits.total_timeout_ms > 0
-                                                                                          ? limits.total_timeout_ms
-                                                                                          : limits.connect_timeout_ms)) +
+                                   std::to_string(std::min(limits.connect_timeout_ms,
+                                                           limits.total_timeout_ms > 0 ? limits.total_timeout_ms
+                                                                                       : limits.connect_timeout_ms)) +
                                    " ms (connect_timeout_ms)");
         throw TransportError(TransportError::Kind::Timeout,
                              "the response took longer than " + std::to_string(limits.total_timeout_ms) +
@@ -221,7 +221,8 @@ class CurlTransport final : public HttpTransport {
     auto* state = static_cast<State*>(userdata);
     auto now = std::chrono::steady_clock::now();
     // curl calls this at least about once a second, and often while data flows.
-    if (state->limits->interrupted && now - state->last_interrupt_check >= std::chrono::milliseconds(kInterruptCheckMs)) {
+    if (state->limits->interrupted &&
+        now - state->last_interrupt_check >= std::chrono::milliseconds(kInterruptCheckMs)) {
       state->last_interrupt_check = now;
       try {
         if (state->limits->interrupted()) {

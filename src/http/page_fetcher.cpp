@@ -134,7 +134,8 @@ void PageFetcher::start_workers_locked() {
   startable(&ready);
   long running = abandoned_running_;
   for (const auto& e : queue_) running += e->state == Entry::State::Running;
-  while (!stopping_ && static_cast<long>(workers_.size()) < std::min(kMaxConcurrency, running + ready)) spawn_worker_locked();
+  while (!stopping_ && static_cast<long>(workers_.size()) < std::min(kMaxConcurrency, running + ready))
+    spawn_worker_locked();
 }
 
 void PageFetcher::spawn_worker_locked() {

@@ -35,7 +35,7 @@ class PageFetcher {
   PageFetcher& operator=(const PageFetcher&) = delete;
 
   void submit(std::string url);
-  size_t queued() const;  // submitted and not yet taken
+  size_t queued() const;                 // submitted and not yet taken
   const std::string& front_url() const;  // the oldest queued URL; only when queued() > 0
   // The newest queued request's response once it has arrived whole with a 2xx-or-other
   // status (nullptr while it is pending; `failed` set when it ended in an error). Valid

@@ -3,13 +3,13 @@
 // TLS sessions and DNS answers are reused across cursors, tables and concurrent requests.
 #pragma once
 
+#include <curl/curl.h>
+
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include <curl/curl.h>
 
 namespace stacklite {
 

@@ -47,8 +47,10 @@ std::string RateLimitState::to_json() const {
   out += ",\"reset\":";
   append_number(out, reset);
   out += ",\"resource\":";
-  if (resource.empty()) out += "null";
-  else append_json_string(out, resource);
+  if (resource.empty())
+    out += "null";
+  else
+    append_json_string(out, resource);
   return out + "}";
 }
 
@@ -61,7 +63,8 @@ void RateLimitBook::record(const std::string& base_url, const RateLimitState& st
   if (it != by_base_url_.end() && it->second.resource == state.resource && state.reset >= 0 && it->second.reset >= 0) {
     const RateLimitState& seen = it->second;
     if (state.reset < seen.reset) return;
-    if (state.reset == seen.reset && state.remaining >= 0 && seen.remaining >= 0 && state.remaining > seen.remaining) return;
+    if (state.reset == seen.reset && state.remaining >= 0 && seen.remaining >= 0 && state.remaining > seen.remaining)
+      return;
   }
   by_base_url_[base_url] = state;
 }
@@ -93,9 +96,12 @@ RateLimitHit classify_rate_limit(const HttpResponse& response) {
       hit.retry_after_s = static_cast<long>(*seconds);
   // GitHub words its secondary limits in the message: "You have exceeded a secondary rate limit".
   std::string body = to_lower(response.body.view().substr(0, 4000));
-  if (body.find("secondary rate limit") != std::string::npos) hit.kind = RateLimitHit::Kind::Secondary;
-  else if (hit.state.remaining == 0) hit.kind = RateLimitHit::Kind::Primary;
-  else if (response.status == 429 || hit.retry_after_s >= 0) hit.kind = RateLimitHit::Kind::Secondary;
+  if (body.find("secondary rate limit") != std::string::npos)
+    hit.kind = RateLimitHit::Kind::Secondary;
+  else if (hit.state.remaining == 0)
+    hit.kind = RateLimitHit::Kind::Primary;
+  else if (response.status == 429 || hit.retry_after_s >= 0)
+    hit.kind = RateLimitHit::Kind::Secondary;
   return hit;
 }
 

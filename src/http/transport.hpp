@@ -17,7 +17,7 @@ namespace stacklite {
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string url;  // absolute
+  std::string url;                   // absolute
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
   // A new connection: curl silently re-sends a request whose reused connection died
@@ -49,8 +49,8 @@ constexpr long kDeadlineTimeouts = 4;
 
 struct TransportLimits {
   long connect_timeout_ms = 10000;
-  long stall_timeout_ms = 30000;  // no bytes for this long ends the request
-  long total_timeout_ms = 120000;  // the whole request, however steadily bytes trickle in; 0: none
+  long stall_timeout_ms = 30000;      // no bytes for this long ends the request
+  long total_timeout_ms = 120000;     // the whole request, however steadily bytes trickle in; 0: none
   size_t max_body_bytes = 32u << 20;  // decoded bytes; real pages of 100 runs are ~1.2 MiB
   // Asked about every 50 ms while the request runs: true aborts it with Interrupted.
   std::function<bool()> interrupted;

@@ -12,8 +12,8 @@ std::string percent_encode(std::string_view value) {
   out.reserve(value.size());
   for (char ch : value) {
     unsigned char c = static_cast<unsigned char>(ch);
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~';
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '.' || c == '_' || c == '~';
     if (unreserved) {
       out += ch;
     } else {
@@ -26,16 +26,13 @@ std::string percent_encode(std::string_view value) {
 }
 
 void check_path_segment(std::string_view what, std::string_view value) {
-  if (value.empty())
-    throw Error(std::string(what) + " must not be empty");
+  if (value.empty()) throw Error(std::string(what) + " must not be empty");
   if (value == "." || value == "..")
     throw Error(std::string(what) + " must not be " + quote_for_message(value) +
                 ": a dot segment would change the request path");
 }
 
-std::string ParsedUrl::origin() const {
-  return scheme + "://" + host + ":" + std::to_string(port);
-}
+std::string ParsedUrl::origin() const { return scheme + "://" + host + ":" + std::to_string(port); }
 
 std::optional<ParsedUrl> parse_url(std::string_view url) {
   ParsedUrl out;
@@ -98,8 +95,8 @@ std::pair<size_t, size_t> credentials_span(std::string_view url) {
   size_t scheme_end = url.find("://");
   size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
   size_t authority_end = url.find_first_of("/?#", start);
-  std::string_view authority = url.substr(start, authority_end == std::string_view::npos ? std::string_view::npos
-                                                                                         : authority_end - start);
+  std::string_view authority =
+      url.substr(start, authority_end == std::string_view::npos ? std::string_view::npos : authority_end - start);
   size_t at = authority.rfind('@');
   if (at == std::string_view::npos) return {start, start};
   return {start, start + at};
@@ -143,9 +140,8 @@ std::optional<std::string> link_target(std::string_view header, std::string_view
     if (close == std::string_view::npos) return std::nullopt;
     std::string_view target = header.substr(open + 1, close - open - 1);
     size_t next_entry = header.find('<', close + 1);
-    std::string_view params = header.substr(close + 1, next_entry == std::string_view::npos
-                                                           ? std::string_view::npos
-                                                           : next_entry - close - 1);
+    std::string_view params = header.substr(
+        close + 1, next_entry == std::string_view::npos ? std::string_view::npos : next_entry - close - 1);
     for (std::string_view param : split(params, ';')) {
       param = trim(param);
       size_t eq = param.find('=');
@@ -153,8 +149,7 @@ std::optional<std::string> link_target(std::string_view header, std::string_view
       if (!iequals(trim(param.substr(0, eq)), "rel")) continue;
       std::string_view value = trim(param.substr(eq + 1));
       while (!value.empty() && (value.back() == ',' || value.back() == ' ')) value.remove_suffix(1);
-      if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-        value = value.substr(1, value.size() - 2);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
       value = trim(value);
       // rel may hold several space-separated relation types.
       for (std::string_view one : split(value, ' '))

@@ -61,7 +61,8 @@ void PageDecoder::open(const PageBuffer& body, const ReadMethod& method) {
     if (auto err = doc_.get_array().get(items)) malformed(err, "expected a JSON array of items");
   } else {
     od::object envelope;
-    if (auto err = doc_.get_object().get(envelope)) malformed(err, "expected a JSON object with '" + method.items_key + "'");
+    if (auto err = doc_.get_object().get(envelope))
+      malformed(err, "expected a JSON object with '" + method.items_key + "'");
     bool found = false;
     for (auto field_result : envelope) {
       od::field field;

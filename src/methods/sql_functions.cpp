@@ -58,9 +58,9 @@ int register_write_functions(sqlite3* db, std::shared_ptr<ConnectionContext> ctx
     for (const auto& method : resource.write_methods) {
       auto* binding = new WriteBinding{ctx, &provider, &method, nullptr, "", method.name, ""};
       // Network side effects: never DETERMINISTIC or INNOCUOUS, and only in top-level SQL.
-      int rc = sqlite3_create_function_v2(db, method.name.c_str(), -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, binding,
-                                          call_write, nullptr, nullptr,
-                                          [](void* p) { delete static_cast<WriteBinding*>(p); });
+      int rc =
+          sqlite3_create_function_v2(db, method.name.c_str(), -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, binding, call_write,
+                                     nullptr, nullptr, [](void* p) { delete static_cast<WriteBinding*>(p); });
       if (rc != SQLITE_OK) return rc;
       ctx->write_functions.insert(method.name);
     }

@@ -14,15 +14,19 @@ namespace {
 
 std::string shown(const SqlValue& v) {
   switch (v.kind) {
-    case SqlValue::Kind::Null: return "NULL";
-    case SqlValue::Kind::Text: return quote_for_message(v.text);
-    default: return v.to_text();
+    case SqlValue::Kind::Null:
+      return "NULL";
+    case SqlValue::Kind::Text:
+      return quote_for_message(v.text);
+    default:
+      return v.to_text();
   }
 }
 
 int64_t integer_arg(const WriteArg& a, const SqlValue& v, const std::string& where) {
   if (v.kind == SqlValue::Kind::Int) return v.i;
-  if (v.kind == SqlValue::Kind::Real && v.d == static_cast<double>(static_cast<int64_t>(v.d))) return static_cast<int64_t>(v.d);
+  if (v.kind == SqlValue::Kind::Real && v.d == static_cast<double>(static_cast<int64_t>(v.d)))
+    return static_cast<int64_t>(v.d);
   if (v.kind == SqlValue::Kind::Text)
     if (auto parsed = parse_int64(trim(v.text))) return *parsed;
   throw Error(where + a.name + " must be an integer, got " + shown(v));
@@ -36,7 +40,8 @@ bool boolean_arg(const WriteArg& a, const SqlValue& v, const std::string& where)
 }
 
 std::string integer_array_arg(const WriteArg& a, const SqlValue& v, const std::string& where) {
-  std::string problem = where + a.name + " must be a JSON array of integers such as '[161171787, 161171795]', got " + shown(v);
+  std::string problem =
+      where + a.name + " must be a JSON array of integers such as '[161171787, 161171795]', got " + shown(v);
   if (v.kind != SqlValue::Kind::Text) throw Error(problem);
   simdjson::dom::parser parser;
   simdjson::dom::element root;
@@ -88,9 +93,15 @@ WriteRequest build_write_request(const WriteMethod& m, const std::vector<SqlValu
     const SqlValue& v = args[i];
     std::string json;  // the value as JSON (body) or text (path)
     switch (a.type) {
-      case ArgType::Integer: json = std::to_string(integer_arg(a, v, where)); break;
-      case ArgType::Boolean: json = boolean_arg(a, v, where) ? "true" : "false"; break;
-      case ArgType::IntegerArray: json = integer_array_arg(a, v, where); break;
+      case ArgType::Integer:
+        json = std::to_string(integer_arg(a, v, where));
+        break;
+      case ArgType::Boolean:
+        json = boolean_arg(a, v, where) ? "true" : "false";
+        break;
+      case ArgType::IntegerArray:
+        json = integer_array_arg(a, v, where);
+        break;
       case ArgType::Text: {
         if (v.kind != SqlValue::Kind::Text) throw Error(where + a.name + " must be text, got " + shown(v));
         if (!a.allowed.empty()) {
@@ -148,8 +159,7 @@ std::string write_result(const WriteMethod& m, const HttpResponse& response, con
   }
   simdjson::dom::parser parser;
   simdjson::dom::element root;
-  bool json = response.body.size() > 0 &&
-              !parser.parse(response.body.data(), response.body.size(), false).get(root);
+  bool json = response.body.size() > 0 && !parser.parse(response.body.data(), response.body.size(), false).get(root);
   if (is_success(response.status) && !m.returns_location) {
     out = "{\"ok\":true,\"status\":" + std::to_string(response.status);
     simdjson::dom::object obj;
@@ -160,8 +170,10 @@ std::string write_result(const WriteMethod& m, const HttpResponse& response, con
   }
   std::string message = http_reason(response.status);
   std::string_view api_message;
-  if (json && !root["message"].get(api_message) && !api_message.empty()) message = message_excerpt(api_message, secrets, 500);
-  else if (m.returns_location && is_success(response.status)) message = "expected a redirect to the logs, got no Location";
+  if (json && !root["message"].get(api_message) && !api_message.empty())
+    message = message_excerpt(api_message, secrets, 500);
+  else if (m.returns_location && is_success(response.status))
+    message = "expected a redirect to the logs, got no Location";
   out = "{\"ok\":false,\"status\":" + std::to_string(response.status) + ",\"message\":";
   append_json_string(out, message);
   return out + "}";

@@ -14,8 +14,8 @@ namespace stacklite {
 
 struct WriteRequest {
   std::string method;
-  std::string path;  // encoded, below the base URL
-  std::string body;  // JSON object, or "" for none
+  std::string path;                                              // encoded, below the base URL
+  std::string body;                                              // JSON object, or "" for none
   std::vector<std::pair<std::string, std::string>> path_params;  // name, encoded value
 };
 

@@ -15,11 +15,16 @@ constexpr const char* kDefaultProvider = "github";
 
 const char* type_name(ColumnType t) {
   switch (t) {
-    case ColumnType::Integer: return "INTEGER";
-    case ColumnType::Real: return "REAL";
-    case ColumnType::Text: return "TEXT";
-    case ColumnType::Json: return "JSON";
-    case ColumnType::Boolean: return "BOOLEAN";
+    case ColumnType::Integer:
+      return "INTEGER";
+    case ColumnType::Real:
+      return "REAL";
+    case ColumnType::Text:
+      return "TEXT";
+    case ColumnType::Json:
+      return "JSON";
+    case ColumnType::Boolean:
+      return "BOOLEAN";
   }
   return "TEXT";
 }
@@ -75,7 +80,8 @@ std::string example_of(const ProviderSpec& provider, const ResourceSpec& res) {
     const ColumnSpec& col = res.columns[c];
     std::string value = col.example.empty() ? "..." : col.example;
     bool numeric = col.type == ColumnType::Integer || col.type == ColumnType::Boolean;
-    where += (where.empty() ? " WHERE " : " AND ") + col.name + " = " + (numeric && col.example.empty() ? "1" : "'" + value + "'");
+    where += (where.empty() ? " WHERE " : " AND ") + col.name + " = " +
+             (numeric && col.example.empty() ? "1" : "'" + value + "'");
   }
   return out + where;
 }
@@ -84,9 +90,9 @@ std::string example_of(const ProviderSpec& provider, const ResourceSpec& res) {
 
 Catalog tables_catalog(const std::vector<ProviderSpec>& providers) {
   Catalog cat;
-  cat.columns = {{"provider", "TEXT"},        {"table_name", "TEXT"},      {"description", "TEXT"},
-                 {"required", "TEXT"},        {"read_methods", "TEXT", true}, {"supports_delete", "INTEGER"},
-                 {"write_functions", "TEXT"}, {"example", "TEXT"}};
+  cat.columns = {
+      {"provider", "TEXT"},           {"table_name", "TEXT"},         {"description", "TEXT"},     {"required", "TEXT"},
+      {"read_methods", "TEXT", true}, {"supports_delete", "INTEGER"}, {"write_functions", "TEXT"}, {"example", "TEXT"}};
   for (const auto& p : providers) {
     for (const auto& res : p.resources) {
       std::vector<std::string> required, writes;
@@ -122,8 +128,8 @@ Catalog tables_catalog(const std::vector<ProviderSpec>& providers) {
 
 Catalog columns_catalog(const std::vector<ProviderSpec>& providers) {
   Catalog cat;
-  cat.columns = {{"provider", "TEXT"},  {"table_name", "TEXT"}, {"cid", "INTEGER"},       {"column_name", "TEXT"},
-                 {"type", "TEXT"},      {"hidden", "INTEGER"},  {"input", "INTEGER"},     {"required", "INTEGER"},
+  cat.columns = {{"provider", "TEXT"},  {"table_name", "TEXT"}, {"cid", "INTEGER"},      {"column_name", "TEXT"},
+                 {"type", "TEXT"},      {"hidden", "INTEGER"},  {"input", "INTEGER"},    {"required", "INTEGER"},
                  {"api_param", "TEXT"}, {"operators", "TEXT"},  {"description", "TEXT"}, {"pushdown", "TEXT", true}};
   for (const auto& p : providers) {
     for (const auto& res : p.resources) {
@@ -165,8 +171,9 @@ Catalog columns_catalog(const std::vector<ProviderSpec>& providers) {
 
 Catalog functions_catalog(const std::vector<ProviderSpec>& providers) {
   Catalog cat;
-  cat.columns = {{"provider", "TEXT"},    {"table_name", "TEXT"}, {"function_name", "TEXT"},    {"signature", "TEXT"},
-                 {"http_method", "TEXT"}, {"path", "TEXT"},       {"serves_delete", "INTEGER"}, {"description", "TEXT"}};
+  cat.columns = {{"provider", "TEXT"},         {"table_name", "TEXT"},  {"function_name", "TEXT"},
+                 {"signature", "TEXT"},        {"http_method", "TEXT"}, {"path", "TEXT"},
+                 {"serves_delete", "INTEGER"}, {"description", "TEXT"}};
   for (const auto& p : providers)
     for (const auto& res : p.resources)
       for (const auto& w : res.write_methods)

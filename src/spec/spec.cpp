@@ -16,10 +16,13 @@ namespace stacklite {
 const char* ColumnSpec::sql_type() const {
   switch (type) {
     case ColumnType::Integer:
-    case ColumnType::Boolean: return "INTEGER";
-    case ColumnType::Real: return "REAL";
+    case ColumnType::Boolean:
+      return "INTEGER";
+    case ColumnType::Real:
+      return "REAL";
     case ColumnType::Text:
-    case ColumnType::Json: return "TEXT";
+    case ColumnType::Json:
+      return "TEXT";
   }
   return "TEXT";
 }
@@ -188,10 +191,14 @@ ParamBinding parse_query_param(const SpecReader& r, const ResourceSpec& res, ele
   b.param = r.string_at(obj, "name", where, true);
   b.columns = column_refs(r, res, r.required(obj, "column", where), where + ".column");
   std::string style = r.string_at(obj, "style", where, false, "equals");
-  if (style == "equals") b.style = ParamStyle::Equals;
-  else if (style == "date_range") b.style = ParamStyle::DateRange;
-  else if (style == "boolean") b.style = ParamStyle::Boolean;
-  else r.fail(where + ".style", "unknown style " + quote_for_message(style) + "; expected equals, date_range or boolean");
+  if (style == "equals")
+    b.style = ParamStyle::Equals;
+  else if (style == "date_range")
+    b.style = ParamStyle::DateRange;
+  else if (style == "boolean")
+    b.style = ParamStyle::Boolean;
+  else
+    r.fail(where + ".style", "unknown style " + quote_for_message(style) + "; expected equals, date_range or boolean");
   b.exact = r.bool_at(obj, "exact", where, true);
   element values;
   if (!obj.at_key("values").get(values)) {
@@ -209,12 +216,16 @@ ParamBinding parse_query_param(const SpecReader& r, const ResourceSpec& res, ele
   }
   element unfiltered;
   if (!obj.at_key("unfiltered_values").get(unfiltered)) {
-    if (b.values.empty()) r.fail(where + ".unfiltered_values", "goes with values: it names values beyond those the API takes");
-    if (b.exact) r.fail(where + ".unfiltered_values", "needs \"exact\": false, so that SQLite keeps checking the rows of an unfiltered listing");
+    if (b.values.empty())
+      r.fail(where + ".unfiltered_values", "goes with values: it names values beyond those the API takes");
+    if (b.exact)
+      r.fail(where + ".unfiltered_values",
+             "needs \"exact\": false, so that SQLite keeps checking the rows of an unfiltered listing");
     b.unfiltered_values = r.strings_at(unfiltered, where + ".unfiltered_values");
     for (const auto& v : b.unfiltered_values)
       if (std::find(b.values.begin(), b.values.end(), v) != b.values.end())
-        r.fail(where + ".unfiltered_values", "lists " + quote_for_message(v) + ", which values lists as taken by the API");
+        r.fail(where + ".unfiltered_values",
+               "lists " + quote_for_message(v) + ", which values lists as taken by the API");
   }
   return b;
 }
@@ -280,19 +291,25 @@ ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, eleme
     simdjson::dom::array arr;
     if (query.get(arr)) r.fail(where + ".query_params", "expected an array");
     size_t i = 0;
-    for (element q : arr) m.query_params.push_back(parse_query_param(r, res, q, where + ".query_params[" + std::to_string(i++) + "]"));
+    for (element q : arr)
+      m.query_params.push_back(parse_query_param(r, res, q, where + ".query_params[" + std::to_string(i++) + "]"));
   }
 
   object response = r.as_object(r.required(obj, "response", where), where + ".response");
   std::string kind = r.string_at(response, "kind", where + ".response", true);
-  if (kind == "object") m.response = ResponseKind::Object;
-  else if (kind == "list") m.response = ResponseKind::List;
-  else r.fail(where + ".response.kind", "expected \"object\" or \"list\", got " + quote_for_message(kind));
+  if (kind == "object")
+    m.response = ResponseKind::Object;
+  else if (kind == "list")
+    m.response = ResponseKind::List;
+  else
+    r.fail(where + ".response.kind", "expected \"object\" or \"list\", got " + quote_for_message(kind));
   m.items_key = r.string_at(response, "items", where + ".response", false);
   m.total_key = r.string_at(response, "total", where + ".response", false);
   std::string not_found = r.string_at(response, "not_found", where + ".response", false, "error");
-  if (not_found == "no_rows") m.not_found_is_empty = true;
-  else if (not_found != "error") r.fail(where + ".response.not_found", "expected \"error\" or \"no_rows\"");
+  if (not_found == "no_rows")
+    m.not_found_is_empty = true;
+  else if (not_found != "error")
+    r.fail(where + ".response.not_found", "expected \"error\" or \"no_rows\"");
 
   element order;
   if (!obj.at_key("order").get(order)) {
@@ -354,8 +371,10 @@ WriteMethod parse_write_method(const SpecReader& r, const ResourceSpec& res, ele
   m.path = r.string_at(obj, "path", where, true);
   m.pieces = parse_path_template(r, m.path, where + ".path");
   std::string result = r.string_at(obj, "result", where, false, "status");
-  if (result == "location") m.returns_location = true;
-  else if (result != "status") r.fail(where + ".result", "expected \"status\" or \"location\"");
+  if (result == "location")
+    m.returns_location = true;
+  else if (result != "status")
+    r.fail(where + ".result", "expected \"status\" or \"location\"");
 
   simdjson::dom::array args;
   if (r.required(obj, "args", where).get(args)) r.fail(where + ".args", "expected an array");
@@ -368,11 +387,16 @@ WriteMethod parse_write_method(const SpecReader& r, const ResourceSpec& res, ele
     arg.name = r.string_at(ao, "name", aw, true);
     if (!valid_identifier(arg.name)) r.fail(aw + ".name", "must be an identifier");
     std::string type = r.string_at(ao, "type", aw, true);
-    if (type == "TEXT") arg.type = ArgType::Text;
-    else if (type == "INTEGER") arg.type = ArgType::Integer;
-    else if (type == "BOOLEAN") arg.type = ArgType::Boolean;
-    else if (type == "INTEGER_ARRAY") arg.type = ArgType::IntegerArray;
-    else r.fail(aw + ".type", "expected TEXT, INTEGER, BOOLEAN or INTEGER_ARRAY, got " + quote_for_message(type));
+    if (type == "TEXT")
+      arg.type = ArgType::Text;
+    else if (type == "INTEGER")
+      arg.type = ArgType::Integer;
+    else if (type == "BOOLEAN")
+      arg.type = ArgType::Boolean;
+    else if (type == "INTEGER_ARRAY")
+      arg.type = ArgType::IntegerArray;
+    else
+      r.fail(aw + ".type", "expected TEXT, INTEGER, BOOLEAN or INTEGER_ARRAY, got " + quote_for_message(type));
     std::string in = r.string_at(ao, "in", aw, true);
     if (in != "path" && in != "body") r.fail(aw + ".in", "expected \"path\" or \"body\"");
     arg.in_path = in == "path";
@@ -479,7 +503,8 @@ ResourceSpec parse_resource(SpecReader& r, element el, const std::string& where)
   simdjson::dom::array methods;
   if (r.required(obj, "read_methods", "").get(methods)) r.fail("read_methods", "expected an array");
   i = 0;
-  for (element m : methods) res.read_methods.push_back(parse_read_method(r, res, m, "read_methods[" + std::to_string(i++) + "]"));
+  for (element m : methods)
+    res.read_methods.push_back(parse_read_method(r, res, m, "read_methods[" + std::to_string(i++) + "]"));
   if (res.read_methods.empty()) r.fail("read_methods", "must declare at least one method");
 
   std::string key = r.string_at(obj, "key_column", "", false);
@@ -545,7 +570,8 @@ ProviderSpec load_provider_spec(std::string_view json, const std::string& source
     for (auto [key, value] : h) {
       auto code = parse_int64(key);
       std::string_view sv;
-      if (!code || *code < 100 || *code > 599) r.fail("error_hints." + std::string(key), "keys are HTTP statuses such as \"403\"");
+      if (!code || *code < 100 || *code > 599)
+        r.fail("error_hints." + std::string(key), "keys are HTTP statuses such as \"403\"");
       if (value.get(sv)) r.fail("error_hints." + std::string(key), "expected a string");
       p.error_hints.emplace_back(static_cast<long>(*code), std::string(sv));
     }

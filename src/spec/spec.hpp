@@ -31,12 +31,12 @@ struct ParamBinding {
   std::string param;
   std::vector<int> columns;
   ParamStyle style = ParamStyle::Equals;
-  bool exact = true;  // the API answers exactly what SQL `=` means, so SQLite drops nothing
+  bool exact = true;                // the API answers exactly what SQL `=` means, so SQLite drops nothing
   std::vector<std::string> values;  // the values the API takes, when it enumerates them
   // Values the column holds that the API cannot filter on (a conclusion its parameter does
   // not list): not sent, so the listing goes unfiltered by them and SQLite keeps the rows.
   std::vector<std::string> unfiltered_values;
-  std::string strip_prefix;         // path parameter: removed from a value that starts with it
+  std::string strip_prefix;  // path parameter: removed from a value that starts with it
 };
 
 struct PathPiece {
@@ -45,11 +45,11 @@ struct PathPiece {
 };
 
 struct ResultCap {
-  int max_results = 0;  // 0: no cap
+  int max_results = 0;                    // 0: no cap
   std::vector<std::string> applies_with;  // query parameters that switch the cap on
-  std::string continue_param;  // date-range parameter narrowed to go past the cap
-  int order_column = -1;       // newest-first column compared against continue_param
-  int key_column = -1;         // unique key, to drop rows seen twice at the boundary
+  std::string continue_param;             // date-range parameter narrowed to go past the cap
+  int order_column = -1;                  // newest-first column compared against continue_param
+  int key_column = -1;                    // unique key, to drop rows seen twice at the boundary
 };
 
 enum class ResponseKind { Object, List };
@@ -78,9 +78,9 @@ enum class ArgType { Text, Integer, Boolean, IntegerArray };
 struct WriteArg {
   std::string name;
   ArgType type = ArgType::Text;
-  bool in_path = false;  // else a body field
-  bool optional = false;  // only trailing arguments may be optional
-  std::string body_key;   // body field name (defaults to name)
+  bool in_path = false;              // else a body field
+  bool optional = false;             // only trailing arguments may be optional
+  std::string body_key;              // body field name (defaults to name)
   std::vector<std::string> allowed;  // accepted values, when restricted
 };
 
@@ -117,7 +117,7 @@ struct ResourceSpec {
 struct ProviderSpec {
   std::string name;
   std::string description;
-  std::string source;  // file the spec came from, for messages
+  std::string source;    // file the spec came from, for messages
   std::string base_url;  // "" when every table must give base_url=
   std::string base_url_env;
   std::vector<std::string> token_envs;
@@ -134,9 +134,7 @@ struct ProviderSpec {
 };
 
 // A column's bit in SQLite's colUsed mask (bit 63 stands for column 63 and up).
-inline uint64_t column_bit(int column) {
-  return column >= 63 ? (uint64_t{1} << 63) : (uint64_t{1} << column);
-}
+inline uint64_t column_bit(int column) { return column >= 63 ? (uint64_t{1} << 63) : (uint64_t{1} << column); }
 
 // Parses and validates a provider spec. Throws Error naming `source`, the resource and
 // the field at fault.

@@ -15,7 +15,7 @@ class PageBuffer {
 
   void clear() { size_ = 0; }
   size_t size() const { return size_; }
-  size_t capacity() const { return capacity_; }  // usable bytes, padding excluded
+  size_t capacity() const { return capacity_; }                          // usable bytes, padding excluded
   size_t allocated() const { return data_ ? capacity_ + kPadding : 0; }  // padding included
   const char* data() const { return data_ ? data_.get() : ""; }
   std::string_view view() const { return {data(), size_}; }

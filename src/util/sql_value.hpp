@@ -15,8 +15,18 @@ struct SqlValue {
   double d = 0;
   std::string text;
 
-  static SqlValue of_int(int64_t v) { SqlValue s; s.kind = Kind::Int; s.i = v; return s; }
-  static SqlValue of_text(std::string v) { SqlValue s; s.kind = Kind::Text; s.text = std::move(v); return s; }
+  static SqlValue of_int(int64_t v) {
+    SqlValue s;
+    s.kind = Kind::Int;
+    s.i = v;
+    return s;
+  }
+  static SqlValue of_text(std::string v) {
+    SqlValue s;
+    s.kind = Kind::Text;
+    s.text = std::move(v);
+    return s;
+  }
   std::string to_text() const;
 };
 

@@ -41,9 +41,7 @@ std::optional<TimePoint> in_range(int64_t seconds, bool fraction) {
   return TimePoint{seconds, fraction};
 }
 
-std::optional<TimePoint> from_unix_ms(int64_t ms) {
-  return in_range(floor_div(ms, 1000), ms % 1000 != 0);
-}
+std::optional<TimePoint> from_unix_ms(int64_t ms) { return in_range(floor_div(ms, 1000), ms % 1000 != 0); }
 
 // Reads exactly n digits at pos into out.
 bool digits(std::string_view s, size_t& pos, size_t n, int& out) {
@@ -139,7 +137,9 @@ TimePoint time_of(std::string_view column, const SqlValue& value) {
       t = parse_time_text(value.text);
       shown = quote_for_message(value.text);
       break;
-    case SqlValue::Kind::Null: shown = "NULL"; break;
+    case SqlValue::Kind::Null:
+      shown = "NULL";
+      break;
   }
   if (t) return *t;
   std::string hint;
@@ -148,8 +148,9 @@ TimePoint time_of(std::string_view column, const SqlValue& value) {
     bool numeric = !v.empty();
     for (char c : v) numeric &= (c >= '0' && c <= '9') || c == '.' || c == '-';
     if (numeric)
-      hint = " (numbers as text are not taken as times: give unix seconds as an INTEGER, e.g. "
-             "CAST(strftime('%s', ...) AS INTEGER) or unixepoch(...))";
+      hint =
+          " (numbers as text are not taken as times: give unix seconds as an INTEGER, e.g. "
+          "CAST(strftime('%s', ...) AS INTEGER) or unixepoch(...))";
   } else if (value.kind != SqlValue::Kind::Null) {
     hint = " (outside years 0000-9999)";
   }

@@ -103,7 +103,8 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
 
   // A time bound this method cannot send is still the table's to check, as time.
   for (size_t i = 0; i < cs.size(); ++i)
-    if (!taken[i] && cs[i].usable && cs[i].column >= 0 && is_time_bound(cs[i].op) && is_time_column(res, cs[i].column)) {
+    if (!taken[i] && cs[i].usable && cs[i].column >= 0 && is_time_bound(cs[i].op) &&
+        is_time_column(res, cs[i].column)) {
       use(static_cast<int>(i));
       pc.omit[i] = true;
       exact = false;
@@ -228,9 +229,8 @@ std::string missing_inputs_message(const ResourceSpec& res) {
     list += (i == 0 ? "" : (i + 1 == names.size() ? " and " : ", ")) + names[i];
     where += (i == 0 ? "" : " AND ") + examples[i];
   }
-  return list + (names.size() == 1 ? " is" : " are") + " required: add " +
-         (names.size() == 1 ? "it" : "them") + " to the WHERE clause, e.g. SELECT * FROM " + res.name +
-         " WHERE " + where;
+  return list + (names.size() == 1 ? " is" : " are") + " required: add " + (names.size() == 1 ? "it" : "them") +
+         " to the WHERE clause, e.g. SELECT * FROM " + res.name + " WHERE " + where;
 }
 
 std::string Plan::encode() const {
@@ -238,7 +238,8 @@ std::string Plan::encode() const {
   std::snprintf(head, sizeof head, "%d;%d;%016" PRIx64 ";", method, exact ? 1 : 0, columns_needed);
   std::string out = head;
   for (const auto& a : args)
-    out += std::to_string(a.column) + ":" + std::to_string(static_cast<int>(a.op)) + ":" + (a.in_list ? "1" : "0") + ",";
+    out +=
+        std::to_string(a.column) + ":" + std::to_string(static_cast<int>(a.op)) + ":" + (a.in_list ? "1" : "0") + ",";
   return out;
 }
 

@@ -48,12 +48,12 @@ struct Plan {
 
 struct PlanChoice {
   Plan plan;
-  std::vector<int> argv_index;  // per constraint: 0 unused, else 1-based argv position
-  std::vector<bool> omit;       // per constraint: SQLite need not re-check it
-  std::vector<bool> path_param; // per constraint: feeds a path parameter (IN may fan out)
+  std::vector<int> argv_index;   // per constraint: 0 unused, else 1-based argv position
+  std::vector<bool> omit;        // per constraint: SQLite need not re-check it
+  std::vector<bool> path_param;  // per constraint: feeds a path parameter (IN may fan out)
   double cost = 0;
   int64_t rows = 0;
-  bool unusable = false;  // a required input exists but is not usable in this join order
+  bool unusable = false;        // a required input exists but is not usable in this join order
   bool order_consumed = false;  // rows come in the ORDER BY's order: SQLite need not sort
 };
 

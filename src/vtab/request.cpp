@@ -6,8 +6,8 @@
 #include <cstdio>
 
 #include "http/url.hpp"
-#include "util/time_value.hpp"
 #include "util/text.hpp"
+#include "util/time_value.hpp"
 
 namespace stacklite {
 
@@ -20,8 +20,10 @@ bool Target::admits(const ResourceSpec& res, const Row& row) const {
   const Cell& cell = row.cells[time_column];
   std::optional<TimePoint> when;
   if (cell.kind == Cell::Kind::Null) return false;  // NULL satisfies no bound
-  if (cell.kind == Cell::Kind::Text) when = parse_time_text(cell.text);
-  else if (cell.kind == Cell::Kind::Int) when = time_from_unix_seconds(cell.i);
+  if (cell.kind == Cell::Kind::Text)
+    when = parse_time_text(cell.text);
+  else if (cell.kind == Cell::Kind::Int)
+    when = time_from_unix_seconds(cell.i);
   if (!when)
     throw Error("malformed response: an item's " + res.columns[time_column].name + " " +
                 (cell.kind == Cell::Kind::Text ? quote_for_message(cell.text) : std::string("(a number)")) +
@@ -37,9 +39,12 @@ std::string Target::first_page(const std::string& upper_override) const {
   if (!range_param.empty()) {
     std::string upper = upper_override.empty() ? range_upper : upper_override;
     std::string value;
-    if (!range_lower.empty() && !upper.empty()) value = range_lower + ".." + upper;
-    else if (!range_lower.empty()) value = ">=" + range_lower;
-    else if (!upper.empty()) value = "<=" + upper;
+    if (!range_lower.empty() && !upper.empty())
+      value = range_lower + ".." + upper;
+    else if (!range_lower.empty())
+      value = ">=" + range_lower;
+    else if (!upper.empty())
+      value = "<=" + upper;
     if (!value.empty()) q.emplace_back(range_param, value);
   }
   if (method->paginated && !method->per_page_param.empty() && per_page > 0)
@@ -60,7 +65,8 @@ const ParamBinding* binding_for(const std::vector<ParamBinding>& bindings, int c
 // The value as an integer when SQL would compare it equal to one (12, '12', 12.0).
 std::optional<int64_t> integer_value(const SqlValue& v) {
   if (v.kind == SqlValue::Kind::Int) return v.i;
-  if (v.kind == SqlValue::Kind::Real && std::floor(v.d) == v.d && std::fabs(v.d) < 9e15) return static_cast<int64_t>(v.d);
+  if (v.kind == SqlValue::Kind::Real && std::floor(v.d) == v.d && std::fabs(v.d) < 9e15)
+    return static_cast<int64_t>(v.d);
   if (v.kind == SqlValue::Kind::Text) return parse_int64(trim(v.text));
   return std::nullopt;
 }
@@ -88,7 +94,8 @@ std::string boolean_text(const ColumnSpec& col, const SqlValue& v) {
 
 }  // namespace
 
-TargetGenerator::TargetGenerator(const ResourceSpec& resource, const Plan& plan, std::vector<std::vector<SqlValue>> argv)
+TargetGenerator::TargetGenerator(const ResourceSpec& resource, const Plan& plan,
+                                 std::vector<std::vector<SqlValue>> argv)
     : resource_(resource), plan_(plan), argv_(std::move(argv)), pick_(argv_.size(), 0) {
   for (const auto& values : argv_) done_ |= values.empty();
   if (done_) return;

@@ -18,7 +18,7 @@ namespace stacklite {
 
 struct Target {
   const ReadMethod* method = nullptr;
-  std::string path;  // encoded, below the base URL
+  std::string path;        // encoded, below the base URL
   PathParams path_params;  // the values in path, by parameter name: what writes are matched against
   std::vector<std::pair<std::string, std::string>> query;  // not yet encoded
   // The date range parameter that continues past a result cap ("" when the method has none).

@@ -40,7 +40,9 @@ std::optional<int64_t> peek_total(std::string_view body, const std::string& key)
   size_t at = body.substr(0, 512).find(quoted);
   if (at == std::string_view::npos) return std::nullopt;
   size_t pos = at + quoted.size();
-  while (pos < body.size() && (body[pos] == ' ' || body[pos] == ':' || body[pos] == '\n' || body[pos] == '\r' || body[pos] == '\t')) ++pos;
+  while (pos < body.size() &&
+         (body[pos] == ' ' || body[pos] == ':' || body[pos] == '\n' || body[pos] == '\r' || body[pos] == '\t'))
+    ++pos;
   size_t end = pos;
   while (end < body.size() && end - pos < 18 && body[end] >= '0' && body[end] <= '9') ++end;
   if (end == pos) return std::nullopt;
@@ -87,7 +89,8 @@ void Scan::throw_link_loop(const std::string& url) const {
 }
 
 bool Scan::walk_is_keyed(uint64_t seq) const {
-  return seq == target_seq_ && keyed_walk_possible() && (keyed_ || changed_ || rekey_now_ || listing_changed_by_writes());
+  return seq == target_seq_ && keyed_walk_possible() &&
+         (keyed_ || changed_ || rekey_now_ || listing_changed_by_writes());
 }
 
 void Scan::plan_ahead() {
@@ -344,8 +347,8 @@ bool Scan::continue_past_cap() {
   if (m.cap.max_results <= 0) return false;
   // The listing ended. It was cut short when the API refused to page further, counted more
   // matches than it gave, or (without a count) gave a full cap's worth.
-  bool truncated = segment_cut_short_ ||
-                   (last_total_ ? *last_total_ > segment_rows_ : segment_rows_ >= m.cap.max_results);
+  bool truncated =
+      segment_cut_short_ || (last_total_ ? *last_total_ > segment_rows_ : segment_rows_ >= m.cap.max_results);
   if (!truncated) return false;
   if (oldest_.empty() || oldest_ == boundary_) {
     std::string at = oldest_.empty() ? boundary_ : oldest_;

@@ -79,16 +79,16 @@ class Scan {
   uint64_t writes_at_start_ = 0;
 
   // A segment is one request of the listing and the pages that follow it by rel="next".
-  std::string boundary_;  // its `created` upper bound: the oldest row of the previous ("" first)
-  long segment_rows_ = 0;     // rows received
-  long segment_emitted_ = 0;  // rows returned (new)
+  std::string boundary_;                  // its `created` upper bound: the oldest row of the previous ("" first)
+  long segment_rows_ = 0;                 // rows received
+  long segment_emitted_ = 0;              // rows returned (new)
   std::optional<int64_t> segment_total_;  // the first page's total
   std::optional<int64_t> last_total_;     // the latest page's total
   bool segment_first_page_ = true;
-  bool segment_cut_short_ = false;  // the API refused a page beyond its pagination limit
-  bool changed_ = false;            // a row came again within the segment
-  bool rekey_now_ = false;          // the page just fetched showed a changed listing: drop it
-  std::string oldest_;              // oldest order value returned in this segment
+  bool segment_cut_short_ = false;           // the API refused a page beyond its pagination limit
+  bool changed_ = false;                     // a row came again within the segment
+  bool rekey_now_ = false;                   // the page just fetched showed a changed listing: drop it
+  std::string oldest_;                       // oldest order value returned in this segment
   std::unordered_set<size_t> segment_urls_;  // hashes of the URLs requested in this segment: a Link loop ends there
   // Fetching ahead. Guesses are checked: a page is used only when the walk asks for its URL.
   PageFetcher fetcher_;
@@ -99,14 +99,14 @@ class Scan {
   bool started_target_ = false;
   std::deque<Target> upcoming_;
   struct Ahead {
-    bool active = false;         // the fields below describe the newest queued request
-    uint64_t target = 0;         // its target's number
-    bool segment_first = false;  // it is the first page of a segment
-    bool segment_end = false;    // the segment has no page after it
-    std::optional<int64_t> segment_total;  // the segment's total_count, when known
-    std::string page_two;        // numbered pages are built from this page-2 URL
+    bool active = false;                       // the fields below describe the newest queued request
+    uint64_t target = 0;                       // its target's number
+    bool segment_first = false;                // it is the first page of a segment
+    bool segment_end = false;                  // the segment has no page after it
+    std::optional<int64_t> segment_total;      // the segment's total_count, when known
+    std::string page_two;                      // numbered pages are built from this page-2 URL
     int64_t next_number = 0, last_number = 0;  // numbered pages still to queue
-    int64_t base_rows = 0;       // rows returned before the segment's first page
+    int64_t base_rows = 0;                     // rows returned before the segment's first page
   } ahead_;
   int64_t rows_returned_ = 0;
   int64_t pages_taken_ = 0;

@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "spec/spec.hpp"
-#include "vtab/functions.hpp"
 #include "util/text.hpp"
+#include "vtab/functions.hpp"
 
 namespace stacklite {
 
@@ -21,7 +21,8 @@ void ConnectionContext::pace_write() {
     auto due = last_write_ + std::chrono::milliseconds(write_interval_ms);
     for (auto now = std::chrono::steady_clock::now(); due > now; now = std::chrono::steady_clock::now()) {
       if (client->interrupted && client->interrupted()) throw Interrupted();
-      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(due - now, std::chrono::milliseconds(kInterruptCheckMs)));
+      std::this_thread::sleep_for(
+          std::min<std::chrono::steady_clock::duration>(due - now, std::chrono::milliseconds(kInterruptCheckMs)));
     }
   }
   wrote_ = true;
@@ -90,7 +91,8 @@ std::string known_keys() {
 void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   auto& conn = *static_cast<std::shared_ptr<ConnectionContext>*>(sqlite3_user_data(ctx));
   if (argc < 1 || sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
-    sqlite3_result_error(ctx, ("stacklite_config(key [, value]): key must be text, one of: " + known_keys()).c_str(), -1);
+    sqlite3_result_error(ctx, ("stacklite_config(key [, value]): key must be text, one of: " + known_keys()).c_str(),
+                         -1);
     return;
   }
   std::string key = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
@@ -101,7 +103,8 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       if (sqlite3_value_type(argv[1]) != SQLITE_INTEGER || sqlite3_value_int64(argv[1]) < setting.min ||
           sqlite3_value_int64(argv[1]) > setting.max) {
         std::string msg = "stacklite_config('" + key + "', value): value must be an integer from " +
-                          std::to_string(setting.min) + " to " + std::to_string(setting.max) + " (" + setting.meaning + ")";
+                          std::to_string(setting.min) + " to " + std::to_string(setting.max) + " (" + setting.meaning +
+                          ")";
         sqlite3_result_error(ctx, msg.c_str(), -1);
         return;
       }
@@ -119,7 +122,8 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       bool clean = !value.empty();
       for (char c : value) clean &= static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
       if (sqlite3_value_type(argv[1]) != SQLITE_TEXT || !clean) {
-        sqlite3_result_error(ctx, "stacklite_config('user_agent', value): value must be non-empty text without control characters", -1);
+        sqlite3_result_error(
+            ctx, "stacklite_config('user_agent', value): value must be non-empty text without control characters", -1);
         return;
       }
       ua = value;
@@ -129,9 +133,11 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   }
   std::vector<std::string> keys{"user_agent"};
   for (const auto& s : int_settings()) keys.push_back(s.key);
-  sqlite3_result_error(
-      ctx, ("stacklite_config: unknown key " + quote_for_message(key) + did_you_mean(key, keys) + "; known keys: " + known_keys()).c_str(),
-      -1);
+  sqlite3_result_error(ctx,
+                       ("stacklite_config: unknown key " + quote_for_message(key) + did_you_mean(key, keys) +
+                        "; known keys: " + known_keys())
+                           .c_str(),
+                       -1);
 }
 
 }  // namespace
@@ -160,7 +166,8 @@ IsInterrupted find_is_interrupted() {
     }
   if (!found) found = dlsym(RTLD_DEFAULT, "sqlite3_is_interrupted");
   Dl_info theirs{};
-  if (found && dladdr(found, &theirs) && theirs.dli_fbase == ours.dli_fbase) return reinterpret_cast<IsInterrupted>(found);
+  if (found && dladdr(found, &theirs) && theirs.dli_fbase == ours.dli_fbase)
+    return reinterpret_cast<IsInterrupted>(found);
   return nullptr;
 }
 
@@ -195,11 +202,14 @@ int register_config_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx
 
 void check_stored_options(const ConnectionContext& ctx, const std::string& stored_options) {
   if (stored_options.empty() || ctx.trust_schema) return;
-  throw Error("nothing was sent: this table comes from a database file, not from a CREATE VIRTUAL TABLE run on this "
-              "connection, and a stored table may not choose where requests go or which environment variable is the "
-              "token (it asks for " + stored_options + "). If you wrote this file, create the table again yourself "
-              "with the host and token you mean (DROP TABLE, then CREATE VIRTUAL TABLE), or trust the tables stored in "
-              "this connection's database files: SELECT stacklite_config('trust_schema', 1)");
+  throw Error(
+      "nothing was sent: this table comes from a database file, not from a CREATE VIRTUAL TABLE run on this "
+      "connection, and a stored table may not choose where requests go or which environment variable is the "
+      "token (it asks for " +
+      stored_options +
+      "). If you wrote this file, create the table again yourself "
+      "with the host and token you mean (DROP TABLE, then CREATE VIRTUAL TABLE), or trust the tables stored in "
+      "this connection's database files: SELECT stacklite_config('trust_schema', 1)");
 }
 
 }  // namespace stacklite

@@ -25,7 +25,7 @@ struct ConnectionContext {
   // the token variable or a spec file ("schema\x1ftable\x1foptions"): trusted when
   // SQLite connects them again (after a schema change) with the same options.
   std::set<std::string> created_tables;
-  WriteLog writes;                // every write sent, for listings that the writes change
+  WriteLog writes;                        // every write sent, for listings that the writes change
   std::set<std::string> write_functions;  // the write methods registered as SQL functions
 
   // Waits until write_interval_ms has passed since the previous write on this connection.

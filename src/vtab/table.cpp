@@ -13,6 +13,8 @@
 // Scan streams their pages.
 #include "vtab/table.hpp"
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -22,8 +24,6 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <sys/stat.h>
 
 #include "http/api_client.hpp"
 #include "methods/sql_functions.hpp"
@@ -129,7 +129,8 @@ std::string statement_verb(std::string_view sql) {
     char c = sql[i];
     if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
       size_t start = i;
-      while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_' || sql[i] == '$')) ++i;
+      while (i < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[i])) || sql[i] == '_' || sql[i] == '$'))
+        ++i;
       std::string word(sql.substr(start, i - start));
       for (char& ch : word) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       return word;
@@ -245,8 +246,9 @@ void choose_spec(Table& t, const ModuleAux& aux, std::map<std::string, std::stri
   std::string provider = take("provider"), spec_path = take("spec"), resource = take("resource");
   if (!aux.resource_name.empty()) {
     if (!spec_path.empty() || !resource.empty())
-      throw Error("spec= and resource= belong to the stacklite module: CREATE VIRTUAL TABLE t USING "
-                  "stacklite(spec='my_spec.json', resource='name')");
+      throw Error(
+          "spec= and resource= belong to the stacklite module: CREATE VIRTUAL TABLE t USING "
+          "stacklite(spec='my_spec.json', resource='name')");
     if (provider.empty()) provider = "github";
     t.provider = bundled_provider(provider);
     if (!t.provider) {
@@ -256,16 +258,17 @@ void choose_spec(Table& t, const ModuleAux& aux, std::map<std::string, std::stri
                   "; valid providers: " + provider_names());
     }
     t.resource = t.provider->resource(aux.resource_name);
-    if (!t.resource)
-      throw Error("provider '" + provider + "' has no resource '" + aux.resource_name + "'");
+    if (!t.resource) throw Error("provider '" + provider + "' has no resource '" + aux.resource_name + "'");
     return;
   }
   if (!provider.empty())
-    throw Error("provider= selects a bundled provider for a bundled table (e.g. USING workflow_runs(provider='shithub', "
-                "base_url='...')); the stacklite module reads spec='file.json' instead");
+    throw Error(
+        "provider= selects a bundled provider for a bundled table (e.g. USING workflow_runs(provider='shithub', "
+        "base_url='...')); the stacklite module reads spec='file.json' instead");
   if (spec_path.empty())
-    throw Error("spec='path/to/spec.json' is required: CREATE VIRTUAL TABLE t USING stacklite(spec='my_spec.json', "
-                "resource='name' [, base_url='...', token_env='NAME'])");
+    throw Error(
+        "spec='path/to/spec.json' is required: CREATE VIRTUAL TABLE t USING stacklite(spec='my_spec.json', "
+        "resource='name' [, base_url='...', token_env='NAME'])");
   t.own_spec = std::make_unique<ProviderSpec>(load_provider_spec(read_file(spec_path), spec_path));
   t.provider = t.own_spec.get();
   if (resource.empty()) {
@@ -328,8 +331,10 @@ int connect_table(sqlite3* db, void* paux, int argc, const char* const* argv, sq
     if (std::string chosen = destination_options(options); !chosen.empty()) {
       std::string key = std::string(argv[1]) + '\x1f' + table_name;
       for (int i = 3; i < argc; ++i) key += std::string("\x1f") + argv[i];
-      if (creating) aux->ctx->created_tables.insert(key);
-      else if (!aux->ctx->created_tables.count(key)) table->stored_options = chosen;
+      if (creating)
+        aux->ctx->created_tables.insert(key);
+      else if (!aux->ctx->created_tables.count(key))
+        table->stored_options = chosen;
     }
     choose_spec(*table, *aux, options);
     std::string base_url, token_env;
@@ -351,7 +356,8 @@ int connect_table(sqlite3* db, void* paux, int argc, const char* const* argv, sq
     int rc = sqlite3_declare_vtab(db, declare_schema(*table->resource).c_str());
     if (rc != SQLITE_OK) throw Error(std::string("cannot declare the table: ") + sqlite3_errmsg(db));
     sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-    table->client = std::make_unique<ApiClient>(Endpoint::resolve(*table->provider, base_url, token_env), aux->ctx->client);
+    table->client =
+        std::make_unique<ApiClient>(Endpoint::resolve(*table->provider, base_url, token_env), aux->ctx->client);
     *out = &table.release()->base;
     return SQLITE_OK;
   } catch (const std::exception& e) {
@@ -378,14 +384,22 @@ int x_disconnect(sqlite3_vtab* vtab) {
 
 Op op_of(unsigned char op) {
   switch (op) {
-    case SQLITE_INDEX_CONSTRAINT_EQ: return Op::Eq;
-    case SQLITE_INDEX_CONSTRAINT_GT: return Op::Gt;
-    case SQLITE_INDEX_CONSTRAINT_GE: return Op::Ge;
-    case SQLITE_INDEX_CONSTRAINT_LT: return Op::Lt;
-    case SQLITE_INDEX_CONSTRAINT_LE: return Op::Le;
-    case SQLITE_INDEX_CONSTRAINT_LIMIT: return Op::Limit;
-    case SQLITE_INDEX_CONSTRAINT_OFFSET: return Op::Offset;
-    default: return Op::Other;
+    case SQLITE_INDEX_CONSTRAINT_EQ:
+      return Op::Eq;
+    case SQLITE_INDEX_CONSTRAINT_GT:
+      return Op::Gt;
+    case SQLITE_INDEX_CONSTRAINT_GE:
+      return Op::Ge;
+    case SQLITE_INDEX_CONSTRAINT_LT:
+      return Op::Lt;
+    case SQLITE_INDEX_CONSTRAINT_LE:
+      return Op::Le;
+    case SQLITE_INDEX_CONSTRAINT_LIMIT:
+      return Op::Limit;
+    case SQLITE_INDEX_CONSTRAINT_OFFSET:
+      return Op::Offset;
+    default:
+      return Op::Other;
   }
 }
 
@@ -465,7 +479,8 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
     Plan plan = Plan::decode(idx_str ? idx_str : "");
     const ResourceSpec& res = *t->resource;
     if (plan.method < 0) return fail(t, missing_inputs_message(res));
-    if (static_cast<size_t>(argc) != plan.args.size()) return fail(t, "internal error: argument count does not match the plan");
+    if (static_cast<size_t>(argc) != plan.args.size())
+      return fail(t, "internal error: argument count does not match the plan");
     std::vector<std::vector<SqlValue>> values(argc);
     for (int i = 0; i < argc; ++i) {
       if (plan.args[i].in_list) {
@@ -476,8 +491,8 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
         values[i].push_back(sql_value_of(argv[i]));
       }
     }
-    c->scan = std::make_unique<Scan>(*t->client, res, plan, TargetGenerator(res, plan, std::move(values)),
-                                     &t->ctx->writes);
+    c->scan =
+        std::make_unique<Scan>(*t->client, res, plan, TargetGenerator(res, plan, std::move(values)), &t->ctx->writes);
     c->eof = !c->scan->next();
     c->rowid = 1;
     return SQLITE_OK;
@@ -521,9 +536,15 @@ int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
   if (static_cast<size_t>(column) >= row.cells.size()) return SQLITE_OK;
   const Cell& cell = row.cells[column];
   switch (cell.kind) {
-    case Cell::Kind::Null: sqlite3_result_null(ctx); break;
-    case Cell::Kind::Int: sqlite3_result_int64(ctx, cell.i); break;
-    case Cell::Kind::Real: sqlite3_result_double(ctx, cell.d); break;
+    case Cell::Kind::Null:
+      sqlite3_result_null(ctx);
+      break;
+    case Cell::Kind::Int:
+      sqlite3_result_int64(ctx, cell.i);
+      break;
+    case Cell::Kind::Real:
+      sqlite3_result_double(ctx, cell.d);
+      break;
     case Cell::Kind::Text:
       sqlite3_result_text(ctx, cell.text.data(), static_cast<int>(cell.text.size()), SQLITE_TRANSIENT);
       if (spec.type == ColumnType::Json) sqlite3_result_subtype(ctx, kJsonSubtype);
@@ -565,13 +586,15 @@ int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*)
     check_stored_options(*t->ctx, t->stored_options);
     auto remembered = t->delete_inputs.find(rowid);
     if (remembered == t->delete_inputs.end())
-      return fail(t, "cannot tell which run rowid " + std::to_string(rowid) + " is; delete with a WHERE clause on owner and repo");
+      return fail(t, "cannot tell which run rowid " + std::to_string(rowid) +
+                         " is; delete with a WHERE clause on owner and repo");
     // The method's arguments in its order: the key from the rowid, inputs as remembered.
     std::vector<SqlValue> ordered;
     for (const auto& a : del->args)
       for (size_t i = 0; i < del->sql_delete.size(); ++i)
         if (del->sql_delete[i].first == a.name)
-          ordered.push_back(del->sql_delete[i].second == res.key_column ? SqlValue::of_int(rowid) : remembered->second[i]);
+          ordered.push_back(del->sql_delete[i].second == res.key_column ? SqlValue::of_int(rowid)
+                                                                        : remembered->second[i]);
     WriteRequest request = build_write_request(*del, ordered);
     HttpResponse response;
     std::optional<std::string> dry = perform_write(*t->ctx, *t->client, request, response);

@@ -169,8 +169,10 @@ TEST_F(DeleteTest, AFailureInTheMiddleNamesTheRunAndKeepsEarlierDeletes) {
   server_->inject(Fault::status(500, "{\"message\":\"Server Error\"}").for_method("DELETE"), 1, "/runs/5006");
   std::string err = db_->error(std::string("DELETE FROM workflow_runs WHERE ") + kWhere +
                                " AND id IN (5001, 5003, 5006, 5008, 5010)");
-  EXPECT_EQ(err, "workflow_runs: DELETE /repos/octo-org/octo-repo/actions/runs/5006: 500 Internal Server Error: Server Error "
-                 "(runs deleted before this one stay deleted: remote deletes cannot be rolled back)");
+  EXPECT_EQ(
+      err,
+      "workflow_runs: DELETE /repos/octo-org/octo-repo/actions/runs/5006: 500 Internal Server Error: Server Error "
+      "(runs deleted before this one stay deleted: remote deletes cannot be rolled back)");
   EXPECT_EQ(deleted(), (std::vector<int64_t>{5001, 5003, 5006}));
   std::set<int64_t> left = remaining();
   EXPECT_EQ(left.count(5001), 0u);
@@ -201,7 +203,8 @@ TEST_F(RefusedWriteTest, UpdateIsRefusedWhilePlannedBeforeAnyRequest) {
       "workflow_runs: only SELECT and DELETE are supported: INSERT and UPDATE have no API method behind them";
   for (const std::string& sql : {
            std::string("UPDATE workflow_runs SET name = 'x' WHERE owner = 'octo-org' AND repo = 'octo-repo'"),
-           std::string("UPDATE workflow_runs SET name = 'x' WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 5001"),
+           std::string(
+               "UPDATE workflow_runs SET name = 'x' WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 5001"),
            std::string("UPDATE workflow_runs SET display_title = upper(display_title) WHERE owner = 'octo-org' AND "
                        "repo = 'octo-repo' AND id IN (SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND "
                        "repo = 'octo-repo' AND head_branch = 'main')"),
@@ -223,10 +226,12 @@ TEST_F(RefusedWriteTest, InsertIsRefusedBeforeAnyRequestAlsoWhenItSelectsFromThe
   for (const std::string& sql : {
            std::string("INSERT INTO workflow_runs(id) VALUES (1)"),
            "INSERT INTO workflow_runs(id) SELECT id FROM workflow_runs" + where,
-           "WITH recent(i) AS (SELECT id FROM workflow_runs" + where + " LIMIT 5) INSERT INTO workflow_runs(id) SELECT i FROM recent",
+           "WITH recent(i) AS (SELECT id FROM workflow_runs" + where +
+               " LIMIT 5) INSERT INTO workflow_runs(id) SELECT i FROM recent",
            "/* copy ( */ -- of them\n  replace INTO workflow_runs(id) SELECT id FROM workflow_runs" + where,
-           std::string("INSERT OR IGNORE INTO workflow_runs(id) SELECT id FROM workflow_jobs WHERE owner = 'octo-org' AND "
-                       "repo = 'octo-repo' AND run_id = 5001"),
+           std::string(
+               "INSERT OR IGNORE INTO workflow_runs(id) SELECT id FROM workflow_jobs WHERE owner = 'octo-org' AND "
+               "repo = 'octo-repo' AND run_id = 5001"),
        }) {
     EXPECT_EQ(db_->error(sql),
               "workflow_runs: only SELECT and DELETE are supported: INSERT and UPDATE have no API method behind them")
@@ -237,8 +242,9 @@ TEST_F(RefusedWriteTest, InsertIsRefusedBeforeAnyRequestAlsoWhenItSelectsFromThe
 
 TEST_F(RefusedWriteTest, ADeleteWhoseCommonTableIsNamedLikeAVerbStillDeletes) {
   db_->query("SELECT stacklite_config('write_interval_ms', 0)");
-  db_->query("WITH replace AS (SELECT 5003 AS run) DELETE FROM workflow_runs WHERE owner = 'octo-org' AND "
-             "repo = 'octo-repo' AND id IN (SELECT run FROM replace)");
+  db_->query(
+      "WITH replace AS (SELECT 5003 AS run) DELETE FROM workflow_runs WHERE owner = 'octo-org' AND "
+      "repo = 'octo-repo' AND id IN (SELECT run FROM replace)");
   EXPECT_EQ(db_->integer("SELECT changes()"), 1);
   EXPECT_EQ(server_->snapshot().find_run("octo-org", "octo-repo", 5003), nullptr);
 }
@@ -251,7 +257,8 @@ TEST_F(RefusedWriteTest, UpdateOfTheWidestUserTableIsRefusedBeforeAnyRequest) {
     std::ofstream out(path);
     out << R"({"provider":"wide","resources":[{"name":"workflows","columns":[)"
         << R"({"name":"id","type":"INTEGER","json":"id"},{"name":"name","type":"TEXT","json":"name"},)";
-    for (int i = 0; i < 59; ++i) out << R"({"name":"extra_)" << i << R"(","type":"TEXT","json":"extra_)" << i << R"("},)";
+    for (int i = 0; i < 59; ++i)
+      out << R"({"name":"extra_)" << i << R"(","type":"TEXT","json":"extra_)" << i << R"("},)";
     out << R"({"name":"owner","type":"TEXT","hidden":true,"input":true},{"name":"repo","type":"TEXT","hidden":true,"input":true}],)"
         << R"("read_methods":[{"name":"list","path":"/repos/{owner}/{repo}/actions/runs","path_params":{"owner":"owner","repo":"repo"},)"
         << R"("response":{"kind":"list","items":"workflow_runs","total":"total_count"},)"
@@ -259,7 +266,8 @@ TEST_F(RefusedWriteTest, UpdateOfTheWidestUserTableIsRefusedBeforeAnyRequest) {
   }
   db_->query("CREATE VIRTUAL TABLE wide USING stacklite(spec='" + path + "', base_url='" + server_->base_url() + "')");
   EXPECT_EQ(db_->integer("SELECT count(*) FROM pragma_table_xinfo('wide')"), 63);
-  EXPECT_EQ(db_->integer("SELECT count(*) FROM (SELECT * FROM wide WHERE owner = 'octo-org' AND repo = 'octo-repo')"), 250);
+  EXPECT_EQ(db_->integer("SELECT count(*) FROM (SELECT * FROM wide WHERE owner = 'octo-org' AND repo = 'octo-repo')"),
+            250);
   server_->clear_requests();
   EXPECT_EQ(db_->error("UPDATE wide SET name = 'x' WHERE owner = 'octo-org' AND repo = 'octo-repo'"),
             "wide: only SELECT is supported: INSERT and UPDATE have no API method behind them");

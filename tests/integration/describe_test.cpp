@@ -40,8 +40,10 @@ class DescribeTest : public ServerTest {
     return provider == "github" ? server_->requests() : shithub_->requests();
   }
   void clear(const std::string& provider) {
-    if (provider == "github") server_->clear_requests();
-    else shithub_->clear_requests();
+    if (provider == "github")
+      server_->clear_requests();
+    else
+      shithub_->clear_requests();
   }
   std::string path_prefix(const std::string& provider) { return provider == "github" ? "" : "/api/v1"; }
 
@@ -57,10 +59,11 @@ TEST_F(DescribeTest, EveryBundledTableIsListedWithItsMethods) {
                   {"shithub", "workflow_jobs", "owner, repo, run_id", "0"},
                   {"shithub", "workflow_runs", "owner, repo", "0"}}));
   // Every module named after a table is listed (the describe tables and the spec module aside).
-  EXPECT_EQ(column_of(db_->query("SELECT name FROM pragma_module_list WHERE name NOT LIKE 'stacklite%' "
-                                 "AND name NOT LIKE 'json%' AND name NOT LIKE 'fts%' AND name NOT LIKE 'rtree%' "
-                                 "AND name NOT IN ('pragma_module_list') AND name IN (SELECT table_name FROM stacklite_tables) "
-                                 "ORDER BY 1")),
+  EXPECT_EQ(column_of(db_->query(
+                "SELECT name FROM pragma_module_list WHERE name NOT LIKE 'stacklite%' "
+                "AND name NOT LIKE 'json%' AND name NOT LIKE 'fts%' AND name NOT LIKE 'rtree%' "
+                "AND name NOT IN ('pragma_module_list') AND name IN (SELECT table_name FROM stacklite_tables) "
+                "ORDER BY 1")),
             (std::vector<std::string>{"workflow_jobs", "workflow_runs"}));
   EXPECT_EQ(db_->integer("SELECT count(*) FROM stacklite_tables WHERE description = '' OR description IS NULL"), 0);
   // The read methods in the order the planner tries them, each with the inputs it needs.
@@ -72,8 +75,9 @@ TEST_F(DescribeTest, EveryBundledTableIsListedWithItsMethods) {
                    "[\"owner\",\"repo\",\"run_id\",\"attempt_number\"]"},
                   {"GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs", "[\"owner\",\"repo\",\"run_id\"]"}}));
   // The example a newcomer copies runs as given (once a provider without a default host gets one).
-  std::string example = db_->query("SELECT example FROM stacklite_tables WHERE provider = 'github' AND table_name = "
-                                   "'workflow_runs'")[0][0];
+  std::string example = db_->query(
+      "SELECT example FROM stacklite_tables WHERE provider = 'github' AND table_name = "
+      "'workflow_runs'")[0][0];
   EXPECT_EQ(example, "SELECT * FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo'");
   EXPECT_EQ(db_->query(example).size(), 30u);
 }
@@ -82,18 +86,20 @@ TEST_F(DescribeTest, EveryColumnIsListedAsTheTableDeclaresItWithADescription) {
   for (const auto& [key, table] : tables_) {
     SCOPED_TRACE(table);
     Rows declared = db_->query("SELECT cid, name, hidden != 0 FROM pragma_table_xinfo('" + table + "') ORDER BY cid");
-    Rows described = db_->query("SELECT cid, column_name, hidden FROM stacklite_columns WHERE provider = '" + key.first +
-                                "' AND table_name = '" + key.second + "' ORDER BY cid");
+    Rows described = db_->query("SELECT cid, column_name, hidden FROM stacklite_columns WHERE provider = '" +
+                                key.first + "' AND table_name = '" + key.second + "' ORDER BY cid");
     EXPECT_EQ(described, declared);
-    EXPECT_EQ(db_->query("SELECT column_name FROM stacklite_columns WHERE provider = '" + key.first + "' AND table_name = '" +
-                         key.second + "' AND (description IS NULL OR length(trim(description)) < 8)"),
-              Rows{});
+    EXPECT_EQ(
+        db_->query("SELECT column_name FROM stacklite_columns WHERE provider = '" + key.first + "' AND table_name = '" +
+                   key.second + "' AND (description IS NULL OR length(trim(description)) < 8)"),
+        Rows{});
   }
   // Types as the schema declares them (JSON and BOOLEAN are declared TEXT and INTEGER).
-  EXPECT_EQ(db_->query("SELECT c.column_name, c.type FROM stacklite_columns c JOIN pragma_table_xinfo('workflow_runs') x "
-                       "ON x.name = c.column_name WHERE c.provider = 'github' AND c.table_name = 'workflow_runs' AND "
-                       "x.type != CASE c.type WHEN 'JSON' THEN 'TEXT' WHEN 'BOOLEAN' THEN 'INTEGER' ELSE c.type END"),
-            Rows{});
+  EXPECT_EQ(
+      db_->query("SELECT c.column_name, c.type FROM stacklite_columns c JOIN pragma_table_xinfo('workflow_runs') x "
+                 "ON x.name = c.column_name WHERE c.provider = 'github' AND c.table_name = 'workflow_runs' AND "
+                 "x.type != CASE c.type WHEN 'JSON' THEN 'TEXT' WHEN 'BOOLEAN' THEN 'INTEGER' ELSE c.type END"),
+      Rows{});
   EXPECT_EQ(db_->query("SELECT column_name, input, required FROM stacklite_columns WHERE provider = 'github' AND "
                        "table_name = 'workflow_runs' AND hidden ORDER BY cid"),
             (Rows{{"owner", "1", "1"},
@@ -111,11 +117,12 @@ TEST_F(DescribeTest, EveryWriteFunctionIsListedAndRegistered) {
   EXPECT_EQ(db_->query("SELECT function_name FROM stacklite_functions WHERE function_name NOT IN "
                        "(SELECT name FROM pragma_function_list)"),
             Rows{});
-  EXPECT_EQ(db_->query("SELECT signature, http_method, path, serves_delete FROM stacklite_functions WHERE function_name "
-                       "IN ('re_run_workflow', 'delete_workflow_run') ORDER BY 1"),
-            (Rows{{"delete_workflow_run(owner, repo, run_id)", "DELETE", "/repos/{owner}/{repo}/actions/runs/{run_id}", "1"},
-                  {"re_run_workflow(owner, repo, run_id, [enable_debug_logging])", "POST",
-                   "/repos/{owner}/{repo}/actions/runs/{run_id}/rerun", "0"}}));
+  EXPECT_EQ(
+      db_->query("SELECT signature, http_method, path, serves_delete FROM stacklite_functions WHERE function_name "
+                 "IN ('re_run_workflow', 'delete_workflow_run') ORDER BY 1"),
+      (Rows{{"delete_workflow_run(owner, repo, run_id)", "DELETE", "/repos/{owner}/{repo}/actions/runs/{run_id}", "1"},
+            {"re_run_workflow(owner, repo, run_id, [enable_debug_logging])", "POST",
+             "/repos/{owner}/{repo}/actions/runs/{run_id}/rerun", "0"}}));
   EXPECT_EQ(db_->integer("SELECT count(*) FROM stacklite_functions WHERE length(description) < 8"), 0);
   // The dry run sends what the listing says.
   db_->query("SELECT stacklite_config('dry_run', 1)");
@@ -155,7 +162,8 @@ TEST_F(DescribeTest, PushdownIsWhatThePlannerSends) {
         "t.provider = c.provider AND t.table_name = c.table_name AND json_extract(m.value, '$.method') = "
         "json_extract(e.value, '$.method')), json_extract(e.value, '$.values[0]') "
         "FROM stacklite_columns c, json_each(c.pushdown) e, json_each(json_extract(e.value, '$.operators')) o "
-        "WHERE c.provider = '" + provider + "' AND c.table_name = '" + resource + "'");
+        "WHERE c.provider = '" +
+        provider + "' AND c.table_name = '" + resource + "'");
     ASSERT_FALSE(entries.empty()) << table;
     for (const auto& e : entries) {
       const std::string &column = e[0], &method = e[1], &request = e[2], &in = e[3], &param = e[4], &op = e[5];
@@ -194,10 +202,12 @@ TEST_F(DescribeTest, PushdownIsWhatThePlannerSends) {
         std::string filled;
         if (in == "path" && p == param) filled = value;
         for (const auto& [c, yes] : constrained)
-          if (filled.empty() && db_->integer("SELECT count(*) FROM stacklite_columns c, json_each(c.pushdown) e WHERE "
-                                             "c.provider = '" + provider + "' AND c.table_name = '" + resource +
-                                             "' AND c.column_name = '" + c + "' AND json_extract(e.value, '$.method') = '" +
-                                             method + "' AND json_extract(e.value, '$.param') = '" + p + "'") > 0)
+          if (filled.empty() &&
+              db_->integer("SELECT count(*) FROM stacklite_columns c, json_each(c.pushdown) e WHERE "
+                           "c.provider = '" +
+                           provider + "' AND c.table_name = '" + resource + "' AND c.column_name = '" + c +
+                           "' AND json_extract(e.value, '$.method') = '" + method +
+                           "' AND json_extract(e.value, '$.param') = '" + p + "'") > 0)
             filled = probe_value(c, types[c]);
         expected_path += filled;
         pos = close + 1;

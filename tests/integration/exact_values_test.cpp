@@ -78,9 +78,11 @@ TEST_F(TimeBoundsTest, SqliteTimeFormsCompareAsTimeAndAreSent) {
       {"created_at <= '2026-11-17'", "<=2026-11-17T00:00:00Z", {"7001", "7002", "7003", "7004", "7005"}},
       {"created_at <= '2026-11-16 12:00:00.5'", "<=2026-11-16T12:00:00Z", {"7001", "7002", "7003"}},
       {"created_at BETWEEN date('2026-11-16 08:00') AND datetime('2026-11-16', '+12 hours')",
-       "2026-11-16T00:00:00Z..2026-11-16T12:00:00Z", {"7001", "7002", "7003"}},
+       "2026-11-16T00:00:00Z..2026-11-16T12:00:00Z",
+       {"7001", "7002", "7003"}},
       {"created_at = '2026-11-16 12:00:00'", "2026-11-16T12:00:00Z..2026-11-16T12:00:00Z", {"7003"}},
-      {"created_at > strftime('%Y-%m-%dT%H:%M:%fZ', '2026-11-16 11:59:59.250')", ">=2026-11-16T12:00:00Z",
+      {"created_at > strftime('%Y-%m-%dT%H:%M:%fZ', '2026-11-16 11:59:59.250')",
+       ">=2026-11-16T12:00:00Z",
        {"7003", "7004", "7005"}},
   };
   for (const auto& c : cases) {
@@ -100,9 +102,8 @@ TEST_F(TimeBoundsTest, SqliteTimeFormsCompareAsTimeAndAreSent) {
 
 // `created_at >= datetime('now', '-7 days')`: pushed down, exact, with runs around now.
 TEST_F(TimeBoundsTest, DatetimeNowMinusSevenDays) {
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::vector<int64_t> times;
   for (int hour = 0; hour < 14 * 24; ++hour) times.push_back(now - hour * 3600 - 1800);  // half an hour off the bound
   serve(timed_dataset(times));
@@ -127,8 +128,9 @@ TEST_F(TimeBoundsTest, DatetimeNowMinusSevenDays) {
   EXPECT_EQ(db->integer("SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' "
                         "AND created_at >= (SELECT datetime('now', '-1 day'))"),
             24);
-  db->query("CREATE TABLE windows(name TEXT, since TEXT); INSERT INTO windows VALUES ('day', datetime('now', '-1 day')), "
-            "('hours', datetime('now', '-3 hours'))");
+  db->query(
+      "CREATE TABLE windows(name TEXT, since TEXT); INSERT INTO windows VALUES ('day', datetime('now', '-1 day')), "
+      "('hours', datetime('now', '-3 hours'))");
   Rows per_window = db->query(
       "SELECT w.name, count(r.id) FROM windows w JOIN workflow_runs r ON r.owner = 'octo-org' AND r.repo = 'octo-repo' "
       "AND r.created_at >= w.since GROUP BY w.name ORDER BY w.name");
@@ -145,7 +147,8 @@ TEST_F(TimeBoundsTest, NotATimeIsAnErrorShowingTheFormsWithNoRequest) {
               std::string::npos)
         << err;
   }
-  EXPECT_NE(db->error(kRuns + " AND created_at >= strftime('%s', '2026-11-01')").find("as an INTEGER"), std::string::npos);
+  EXPECT_NE(db->error(kRuns + " AND created_at >= strftime('%s', '2026-11-01')").find("as an INTEGER"),
+            std::string::npos);
   EXPECT_TRUE(api_requests().empty());
   // A get by id checks the bound too.
   EXPECT_NE(db->error(kRuns + " AND id = 5001 AND created_at < 'soon'").find("is not one"), std::string::npos);
@@ -180,9 +183,12 @@ TEST_F(TimeBoundsTest, RandomBoundsAgreeWithSqlitesDateFunctions) {
   // An instant near the runs: often a run's own second, or one beside it.
   auto instant = [&]() -> int64_t {
     switch (pick(3)) {
-      case 0: return times[static_cast<size_t>(pick(static_cast<int>(times.size())))] + pick(3) - 1;
-      case 1: return midnight + 86400LL * (pick(5) - 2);
-      default: return midnight + around(rng);
+      case 0:
+        return times[static_cast<size_t>(pick(static_cast<int>(times.size())))] + pick(3) - 1;
+      case 1:
+        return midnight + 86400LL * (pick(5) - 2);
+      default:
+        return midnight + around(rng);
     }
   };
   auto wall = [](int64_t t, const char* fmt) {
@@ -206,15 +212,33 @@ TEST_F(TimeBoundsTest, RandomBoundsAgreeWithSqlitesDateFunctions) {
     std::snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', std::abs(off) / 60, std::abs(off) % 60);
     std::string text;
     switch (pick(9)) {
-      case 0: text = wall(t, "%Y-%m-%d"); break;
-      case 1: text = wall(t, "%Y-%m-%d %H:%M"); break;
-      case 2: text = wall(t, "%Y-%m-%d %H:%M:%S"); break;
-      case 3: text = wall(t, "%Y-%m-%dT%H:%M:%S"); break;
-      case 4: text = wall(t, "%Y-%m-%dT%H:%M:%S") + ms; break;
-      case 5: text = wall(t, "%Y-%m-%dT%H:%M:%SZ"); break;
-      case 6: text = wall(t, "%Y-%m-%d %H:%M:%S") + ms + "Z"; break;
-      case 7: text = wall(t + off * 60, "%Y-%m-%dT%H:%M:%S") + zone; break;
-      default: text = wall(t + off * 60, "%Y-%m-%d %H:%M") + zone; break;
+      case 0:
+        text = wall(t, "%Y-%m-%d");
+        break;
+      case 1:
+        text = wall(t, "%Y-%m-%d %H:%M");
+        break;
+      case 2:
+        text = wall(t, "%Y-%m-%d %H:%M:%S");
+        break;
+      case 3:
+        text = wall(t, "%Y-%m-%dT%H:%M:%S");
+        break;
+      case 4:
+        text = wall(t, "%Y-%m-%dT%H:%M:%S") + ms;
+        break;
+      case 5:
+        text = wall(t, "%Y-%m-%dT%H:%M:%SZ");
+        break;
+      case 6:
+        text = wall(t, "%Y-%m-%d %H:%M:%S") + ms + "Z";
+        break;
+      case 7:
+        text = wall(t + off * 60, "%Y-%m-%dT%H:%M:%S") + zone;
+        break;
+      default:
+        text = wall(t + off * 60, "%Y-%m-%d %H:%M") + zone;
+        break;
     }
     std::string lit = sql_quote(text);
     switch (pick(7)) {
@@ -222,14 +246,18 @@ TEST_F(TimeBoundsTest, RandomBoundsAgreeWithSqlitesDateFunctions) {
         std::string e = "datetime(" + lit + ", '" + std::to_string(pick(7201) - 3600) + " seconds')";
         return {e, "julianday(" + e + ")"};
       }
-      case 1: return {"date(" + lit + ")", "julianday(date(" + lit + "))"};
+      case 1:
+        return {"date(" + lit + ")", "julianday(date(" + lit + "))"};
       case 2: {
         std::string e = "strftime('%Y-%m-%dT%H:%M:%fZ', " + lit + ")";
         return {e, "julianday(" + e + ")"};
       }
-      case 3: return {"unixepoch(" + lit + ")", "julianday(unixepoch(" + lit + "), 'unixepoch')"};
-      case 4: return {"julianday(" + lit + ")", "julianday(" + lit + ")"};
-      default: return {lit, "julianday(" + lit + ")"};
+      case 3:
+        return {"unixepoch(" + lit + ")", "julianday(unixepoch(" + lit + "), 'unixepoch')"};
+      case 4:
+        return {"julianday(" + lit + ")", "julianday(" + lit + ")"};
+      default:
+        return {lit, "julianday(" + lit + ")"};
     }
   };
   const char* ops[] = {">", ">=", "<", "<=", "="};
@@ -318,8 +346,9 @@ TEST_F(WorkflowByNameTest, InListsAndAGetByIdWithAName) {
                             {"ci.yml", std::to_string(both.size() - release.size())}}));
   server_->clear_requests();
   std::string err = db_->error(kRuns + " AND workflow_id = 'nope.yml'");
-  EXPECT_EQ(err, "workflow_runs: GET /repos/octo-org/octo-repo/actions/workflows/nope.yml/runs: 404 Not Found: Not Found "
-                 "(no token was sent: if the repository is private, set GITHUB_TOKEN or GH_TOKEN)");
+  EXPECT_EQ(err,
+            "workflow_runs: GET /repos/octo-org/octo-repo/actions/workflows/nope.yml/runs: 404 Not Found: Not Found "
+            "(no token was sent: if the repository is private, set GITHUB_TOKEN or GH_TOKEN)");
 }
 
 class KnownValuesTest : public ServerTest {
@@ -341,7 +370,8 @@ TEST_F(KnownValuesTest, AValueTheApiDoesNotKnowIsAnErrorWithNoRequest) {
             "workflow_runs: conclusion = 'Success' is not a value the API's status parameter takes; " + valid);
   EXPECT_EQ(db_->error("SELECT id FROM workflow_jobs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND run_id = 5010 "
                        "AND filter = 'everything'"),
-            "workflow_jobs: filter = 'everything' is not a value the API's filter parameter takes; valid values: latest, all");
+            "workflow_jobs: filter = 'everything' is not a value the API's filter parameter takes; valid values: "
+            "latest, all");
   EXPECT_TRUE(api_requests().empty());
   // Each value of an IN list is checked before its own request.
   EXPECT_NE(db_->error(kRuns + " AND status IN ('queued', 'running')").find("status = 'running' is not a value"),

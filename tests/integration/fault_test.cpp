@@ -37,7 +37,8 @@ int64_t now_epoch() {
 }
 
 std::string rate_limited_body(bool secondary) {
-  return secondary ? "{\"message\":\"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.\","
+  return secondary ? "{\"message\":\"You have exceeded a secondary rate limit. Please wait a few minutes before you "
+                     "try again.\","
                      "\"documentation_url\":\"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api\"}"
                    : "{\"message\":\"API rate limit exceeded for 127.0.0.1.\","
                      "\"documentation_url\":\"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api\"}";
@@ -196,7 +197,8 @@ TEST_F(FaultTest, AStalledPageTimesOutAndIsRetried) {
 }
 
 TEST_F(FaultTest, A503WithRetryAfterIsWaitedOut) {
-  server_->inject(Fault::status(503, "{\"message\":\"Service Unavailable\"}").with_header("Retry-After", "1"), 1, "page=3");
+  server_->inject(Fault::status(503, "{\"message\":\"Service Unavailable\"}").with_header("Retry-After", "1"), 1,
+                  "page=3");
   auto start = Clock::now();
   Rows rows = db_->query(kRows);
   double took = seconds_since(start);
@@ -251,7 +253,8 @@ TEST_F(FaultTest, ATrickleThatNeverStallsStillMeetsTheRequestDeadline) {
   std::string err = db->error(kCount);
   double took = seconds_since(start);
   EXPECT_EQ(err, "workflow_runs: GET " + kListPath +
-                     ": the response took longer than 2000 ms in all (the request deadline: 4 x timeout_ms); the server is too slow");
+                     ": the response took longer than 2000 ms in all (the request deadline: 4 x timeout_ms); the "
+                     "server is too slow");
   EXPECT_GE(took, 1.9);
   EXPECT_LT(took, 3.5);
   EXPECT_EQ(trickle.requests(), 1);
@@ -268,14 +271,16 @@ TEST_F(FaultTest, AConnectionThatCannotBeMadeTimesOutAndWritesSayNothingWasSent)
   auto start = Clock::now();
   std::string err = db->error(kCount);
   double took = seconds_since(start);
-  EXPECT_EQ(err, "workflow_runs: GET " + kListPath + ": cannot connect: no connection within 300 ms (connect_timeout_ms) (after 1 retries)");
+  EXPECT_EQ(err, "workflow_runs: GET " + kListPath +
+                     ": cannot connect: no connection within 300 ms (connect_timeout_ms) (after 1 retries)");
   EXPECT_LT(took, 2.0);
   report("connect never completes (connect_timeout_ms 300)", "error: cannot connect", took);
   // A write that never left may be tried again, and the error says nothing was sent.
   start = Clock::now();
   err = db->error("SELECT cancel_workflow_run('octo-org', 'octo-repo', 5001)");
   took = seconds_since(start);
-  EXPECT_EQ(err, "cancel_workflow_run: POST " + kListPath + "/5001/cancel: cannot connect: no connection within 300 ms (connect_timeout_ms)");
+  EXPECT_EQ(err, "cancel_workflow_run: POST " + kListPath +
+                     "/5001/cancel: cannot connect: no connection within 300 ms (connect_timeout_ms)");
   report("write: connect never completes", "error: cannot connect", took);
 }
 
@@ -308,7 +313,8 @@ TEST_F(FaultTest, SqliteInterruptStopsTheQueryWithinAboutOnePageAndTheConnection
   EXPECT_LT(after_interrupt, 0.4 + 0.3);  // at most the page in flight, plus scheduling slack
   report("sqlite3_interrupt while every page stalls 400 ms", "SQLITE_INTERRUPT after " + std::to_string(rows) + " rows",
          seconds_since(start));
-  std::printf("[ fault    ] %-58s    %.3f s\n", "  time from sqlite3_interrupt to the statement's return", after_interrupt);
+  std::printf("[ fault    ] %-58s    %.3f s\n", "  time from sqlite3_interrupt to the statement's return",
+              after_interrupt);
   server_->clear_faults();
   EXPECT_EQ(db->integer(kCount), 1000);
 }
@@ -340,12 +346,14 @@ InterruptOutcome interrupt_after(Db& db, const std::string& sql, std::chrono::mi
   out.message = sqlite3_errmsg(db.handle());
   interrupter.join();
   sqlite3_finalize(stmt);
-  out.latency = std::chrono::duration<double>(stopped - Clock::time_point(Clock::duration(interrupted_at.load()))).count();
+  out.latency =
+      std::chrono::duration<double>(stopped - Clock::time_point(Clock::duration(interrupted_at.load()))).count();
   return out;
 }
 
 void report_interrupt(const std::string& what, const InterruptOutcome& o) {
-  report(what, o.rc == SQLITE_INTERRUPT ? "SQLITE_INTERRUPT" : "rc " + std::to_string(o.rc) + ": " + o.message, o.latency);
+  report(what, o.rc == SQLITE_INTERRUPT ? "SQLITE_INTERRUPT" : "rc " + std::to_string(o.rc) + ": " + o.message,
+         o.latency);
   std::printf("[ fault    ] %-58s    %.3f s\n", "  time from sqlite3_interrupt to the statement's return", o.latency);
 }
 
@@ -380,7 +388,8 @@ TEST_F(FaultTest, AnInterruptEndsRateLimitAndBackoffWaits) {
   db_->query("SELECT stacklite_config('max_wait_s', 120)");
   db_->query("SELECT stacklite_config('write_interval_ms', 0)");
   // A secondary limit asking for 30 s, on a read and on a write.
-  server_->inject(Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "30"), 1, "page=2");
+  server_->inject(Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "30"), 1,
+                  "page=2");
   InterruptOutcome o = interrupt_after(*db_, kRows, std::chrono::milliseconds(1000));
   EXPECT_EQ(o.rc, SQLITE_INTERRUPT) << o.message;
   EXPECT_EQ(o.rows, 100);
@@ -389,8 +398,10 @@ TEST_F(FaultTest, AnInterruptEndsRateLimitAndBackoffWaits) {
   EXPECT_EQ(requests_to("page=2"), 1u);
 
   server_->clear_requests();
-  server_->inject(Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "30"), 1, "/cancel");
-  o = interrupt_after(*db_, "SELECT cancel_workflow_run('octo-org', 'octo-repo', 5004)", std::chrono::milliseconds(1000));
+  server_->inject(Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "30"), 1,
+                  "/cancel");
+  o = interrupt_after(*db_, "SELECT cancel_workflow_run('octo-org', 'octo-repo', 5004)",
+                      std::chrono::milliseconds(1000));
   EXPECT_EQ(o.rc, SQLITE_INTERRUPT) << o.message;
   EXPECT_LT(o.latency, 2.0);
   EXPECT_EQ(api_requests().size(), 1u);  // the refused write was not sent again
@@ -404,8 +415,10 @@ TEST_F(FaultTest, AnInterruptEndsRateLimitAndBackoffWaits) {
   EXPECT_LT(o.latency, 2.0);
   report_interrupt("sqlite3_interrupt 1 s into a 30 s backoff after a 503", o);
   db_->query("SELECT stacklite_config('write_interval_ms', 30000)");
-  o = interrupt_after(*db_, "SELECT cancel_workflow_run('octo-org', 'octo-repo', 5004), cancel_workflow_run('octo-org', 'octo-repo', 5009)",
-                      std::chrono::milliseconds(1000));
+  o = interrupt_after(
+      *db_,
+      "SELECT cancel_workflow_run('octo-org', 'octo-repo', 5004), cancel_workflow_run('octo-org', 'octo-repo', 5009)",
+      std::chrono::milliseconds(1000));
   EXPECT_EQ(o.rc, SQLITE_INTERRUPT) << o.message;
   EXPECT_LT(o.latency, 2.0);
   report_interrupt("sqlite3_interrupt 1 s into the 30 s pause between writes", o);
@@ -433,7 +446,8 @@ TEST_F(FaultTest, TooManyRequestsAndSecondaryLimitsAreWaitedOutForTheExactRows) 
     Fault fault;
   };
   std::vector<Case> cases = {
-      {"429 with Retry-After: 1 on page 2", Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "1")},
+      {"429 with Retry-After: 1 on page 2",
+       Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "1")},
       {"403 secondary limit with Retry-After: 1 on page 2",
        Fault::status(403, rate_limited_body(true)).with_header("Retry-After", "1")},
   };
@@ -457,19 +471,24 @@ TEST_F(FaultTest, SecondaryLimitsThatAskForTooLongAreExactErrors) {
   auto start = Clock::now();
   std::string err = db_->error(kRows);
   double took = seconds_since(start);
-  EXPECT_EQ(err, "workflow_runs: GET " + kListPath +
-                     ": 403 Forbidden: You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
-                     "(secondary rate limit: the wait would be 60 s, beyond max_wait_s (5))");
+  EXPECT_EQ(
+      err,
+      "workflow_runs: GET " + kListPath +
+          ": 403 Forbidden: You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+          "(secondary rate limit: the wait would be 60 s, beyond max_wait_s (5))");
   EXPECT_LT(took, 1.0);
   report("403 secondary limit, no Retry-After (max_wait_s 5)", "error: wait 60 s > max_wait_s", took);
 
-  server_->inject(Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "30"), 1, "page=2");
+  server_->inject(Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "30"), 1,
+                  "page=2");
   start = Clock::now();
   err = db_->error(kRows);
   took = seconds_since(start);
-  EXPECT_EQ(err, "workflow_runs: GET " + kListPath +
-                     ": 429 Too Many Requests: Too many requests (secondary rate limit: the wait would be 30 s (Retry-After), "
-                     "beyond max_wait_s (5))");
+  EXPECT_EQ(
+      err,
+      "workflow_runs: GET " + kListPath +
+          ": 429 Too Many Requests: Too many requests (secondary rate limit: the wait would be 30 s (Retry-After), "
+          "beyond max_wait_s (5))");
   report("429 with Retry-After: 30 (max_wait_s 5)", "error: wait 30 s > max_wait_s", took);
 
   // Each further wait doubles: 1 s, then 2 s, which max_wait_s 1 does not allow.
@@ -511,10 +530,11 @@ TEST_F(FaultTest, AnExhaustedPrimaryLimitIsAnErrorWithTheResetTimeAndTheBudget) 
   std::string err = db->error(kRows);
   double took = seconds_since(start);
   int64_t reset = db->integer("SELECT json_extract(stacklite_rate_limit(), '$.\"" + server_->base_url() + "\".reset')");
-  std::string head = "workflow_runs: GET " + kListPath +
-                     ": 403 Forbidden: API rate limit exceeded for 127.0.0.1. (primary rate limit: 0 of 2 requests left for "
-                     "core; it resets at " +
-                     testserver::format_timestamp(reset) + ", in ";
+  std::string head =
+      "workflow_runs: GET " + kListPath +
+      ": 403 Forbidden: API rate limit exceeded for 127.0.0.1. (primary rate limit: 0 of 2 requests left for "
+      "core; it resets at " +
+      testserver::format_timestamp(reset) + ", in ";
   EXPECT_EQ(err.substr(0, head.size()), head) << err;
   std::string tail = " s, beyond max_wait_s (60); no token was sent: set GITHUB_TOKEN or GH_TOKEN for a larger budget)";
   EXPECT_EQ(err.substr(err.size() - std::min(err.size(), tail.size())), tail) << err;
@@ -532,9 +552,10 @@ TEST_F(FaultTest, RateLimitFunctionReportsTheLastSeenStatePerBaseUrlWithoutARequ
   EXPECT_TRUE(api_requests().empty());
   db_->query("SELECT stacklite_config('cache', 0)");
   db_->integer(kCount);
-  Rows state = db_->query("SELECT key, json_extract(value, '$.limit'), json_extract(value, '$.remaining'), "
-                          "json_extract(value, '$.used'), json_extract(value, '$.resource'), "
-                          "json_extract(value, '$.reset') > 0 FROM json_each(stacklite_rate_limit())");
+  Rows state = db_->query(
+      "SELECT key, json_extract(value, '$.limit'), json_extract(value, '$.remaining'), "
+      "json_extract(value, '$.used'), json_extract(value, '$.resource'), "
+      "json_extract(value, '$.reset') > 0 FROM json_each(stacklite_rate_limit())");
   EXPECT_EQ(state, (Rows{{server_->base_url(), "5000", "4997", "3", "core", "1"}}));
   EXPECT_EQ(server_->rate_limit_remaining(), 4997);
   EXPECT_EQ(api_requests().size(), 3u);
@@ -567,9 +588,11 @@ TEST_F(FaultTest, WritesWaitOutRateLimitsButAreNeverBlindlyRetried) {
   start = Clock::now();
   std::string err = db_->error(call);
   took = seconds_since(start);
-  std::string head = "cancel_workflow_run: POST " + kListPath + "/" + std::to_string(queued) +
-                     "/cancel: 403 Forbidden: API rate limit exceeded for 127.0.0.1. (primary rate limit: 0 of 5000 requests "
-                     "left for core; it resets at " + testserver::format_timestamp(reset) + ", in ";
+  std::string head =
+      "cancel_workflow_run: POST " + kListPath + "/" + std::to_string(queued) +
+      "/cancel: 403 Forbidden: API rate limit exceeded for 127.0.0.1. (primary rate limit: 0 of 5000 requests "
+      "left for core; it resets at " +
+      testserver::format_timestamp(reset) + ", in ";
   EXPECT_EQ(err.substr(0, head.size()), head) << err;
   EXPECT_EQ(api_requests().size(), 1u);
   report("write: primary limit, reset in an hour", "error: resets at ...", took);
@@ -648,7 +671,8 @@ TEST_F(FaultTest, TheCacheNeverServesOneTokensResponseToAnotherNorKeepsErrors) {
 TEST_F(FaultTest, CacheSettingsAreValidatedAndBoundTheCache) {
   EXPECT_EQ(db_->integer("SELECT stacklite_config('cache')"), 1);
   EXPECT_EQ(db_->integer("SELECT stacklite_config('cache_max_mb')"), 8);
-  EXPECT_NE(db_->error("SELECT stacklite_config('cache', 2)").find("value must be an integer from 0 to 1"), std::string::npos);
+  EXPECT_NE(db_->error("SELECT stacklite_config('cache', 2)").find("value must be an integer from 0 to 1"),
+            std::string::npos);
   EXPECT_NE(db_->error("SELECT stacklite_config('cache_max_mb', 0)").find("from 1 to"), std::string::npos);
   // One MiB holds only some of the 250 runs' pages; whatever is kept is still exact.
   db_->query("SELECT stacklite_config('cache_max_mb', 1)");
@@ -663,17 +687,20 @@ TEST_F(FaultTest, BadLinkHeadersAndNonJsonPagesAreErrorsOrExactNeverWrongRows) {
   db_->query("SELECT stacklite_config('cache', 0)");
   // A Link without any readable entry: the listing stops early, then goes on by date
   // (total_count says 250), so no row is lost or repeated.
-  server_->inject(Fault::stall(std::chrono::milliseconds(0)).with_header("Link", "garbage, rel=next; page=2"), 1, "per_page");
+  server_->inject(Fault::stall(std::chrono::milliseconds(0)).with_header("Link", "garbage, rel=next; page=2"), 1,
+                  "per_page");
   EXPECT_EQ(db_->query(kRows), expected_rows());
   // A next entry that is no URL of ours: an error naming it.
-  for (std::string link : {"<ftp://127.0.0.1/x>; rel=\"next\"", "</relative?page=2>; rel=\"next\"", "garbage; <<>>; rel=next"}) {
+  for (std::string link :
+       {"<ftp://127.0.0.1/x>; rel=\"next\"", "</relative?page=2>; rel=\"next\"", "garbage; <<>>; rel=next"}) {
     server_->inject(Fault::stall(std::chrono::milliseconds(0)).with_header("Link", link), 1, "per_page");
     std::string err = db_->error(kRows);
     EXPECT_NE(err.find("is not an absolute http(s) URL"), std::string::npos) << link << ": " << err;
   }
   // A proxy's HTML error page: the status and a summary, not the page.
   server_->inject(Fault::status(502, "<html><body>" + std::string(5000, 'x') + "</body></html>"), 1, "page=2");
-  EXPECT_EQ(db_->error(kRows), "workflow_runs: GET " + kListPath + ": 502 Bad Gateway (response body is not a JSON error object)");
+  EXPECT_EQ(db_->error(kRows),
+            "workflow_runs: GET " + kListPath + ": 502 Bad Gateway (response body is not a JSON error object)");
   // A 200 that is not JSON at all.
   server_->inject(Fault::body("<html>maintenance</html>", 200), 1, "page=3");
   std::string err = db_->error(kRows);
@@ -709,7 +736,8 @@ TEST_F(FaultTest, EveryValueIsEncodedIntoThePathOrQueryOrRefused) {
   }
   // Control characters in a path segment: encoded too (the loopback server's HTTP library
   // refuses such paths before recording them, so the request line is read from the error).
-  std::string err = db_->error("SELECT id FROM workflow_runs WHERE owner = 'o' || char(1) || char(10) AND repo = 'r' || char(127)");
+  std::string err =
+      db_->error("SELECT id FROM workflow_runs WHERE owner = 'o' || char(1) || char(10) AND repo = 'r' || char(127)");
   EXPECT_EQ(err.rfind("workflow_runs: GET /repos/o%01%0A/r%7F/actions/runs: 404 Not Found", 0), 0u) << err;
   // Dot segments would change the path: refused before any request, naming the column.
   server_->clear_requests();

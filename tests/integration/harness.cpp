@@ -66,13 +66,17 @@ int64_t Db::integer(const std::string& sql) {
 
 ScopedEnv::ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
   if (const char* old = std::getenv(name)) previous_ = old;
-  if (value) setenv(name, value->c_str(), 1);
-  else unsetenv(name);
+  if (value)
+    setenv(name, value->c_str(), 1);
+  else
+    unsetenv(name);
 }
 
 ScopedEnv::~ScopedEnv() {
-  if (previous_) setenv(name_.c_str(), previous_->c_str(), 1);
-  else unsetenv(name_.c_str());
+  if (previous_)
+    setenv(name_.c_str(), previous_->c_str(), 1);
+  else
+    unsetenv(name_.c_str());
 }
 
 void ServerTest::serve(Dataset data, testserver::Options options) {
@@ -107,8 +111,11 @@ Dataset small_dataset(const std::string& owner, const std::string& repo, int n) 
   const char* branches[] = {"main", "develop", "feature/x"};
   const char* events[] = {"push", "pull_request", "schedule"};
   const char* actors[] = {"alice", "bob"};
-  const char* outcomes[][2] = {{"completed", "success"}, {"completed", "failure"}, {"completed", "cancelled"},
-                               {"queued", ""}, {"in_progress", ""}};
+  const char* outcomes[][2] = {{"completed", "success"},
+                               {"completed", "failure"},
+                               {"completed", "cancelled"},
+                               {"queued", ""},
+                               {"in_progress", ""}};
   for (int i = 1; i <= n; ++i) {
     WorkflowRun run;
     run.id = 5000 + i;

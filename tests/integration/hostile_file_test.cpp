@@ -34,8 +34,9 @@ int load_again(sqlite3* db, std::string* message) {
 
 TEST_F(HostileFileTest, LoadingTheExtensionAgainKeepsTheConnectionsSettings) {
   auto db = connect();
-  db->query("SELECT stacklite_config('dry_run', 1), stacklite_config('write_interval_ms', 0), "
-            "stacklite_config('max_retries', 7), stacklite_config('user_agent', 'report-bot/2')");
+  db->query(
+      "SELECT stacklite_config('dry_run', 1), stacklite_config('write_interval_ms', 0), "
+      "stacklite_config('max_retries', 7), stacklite_config('user_agent', 'report-bot/2')");
   db->query("CREATE VIRTUAL TABLE temp.mine USING workflow_runs(base_url=" + sql_quote(server_->base_url()) + ")");
   std::string message;
   ASSERT_EQ(load_again(db->handle(), &message), SQLITE_OK) << message;
@@ -106,13 +107,15 @@ TEST_F(StoredTableTest, AStoredTableCannotChooseTheHostOrTheTokenVariable) {
   // Every way in: a join, a subquery, DELETE, a write function over its rows, a TEMP view.
   EXPECT_NE(db->error(std::string("SELECT count(*) FROM (SELECT id FROM t") + kCount + ")").find("nothing was sent"),
             std::string::npos);
-  EXPECT_NE(db->error("WITH r(o, p) AS (VALUES ('octo-org', 'octo-repo')) SELECT t.id FROM r JOIN t ON t.owner = r.o AND "
-                      "t.repo = r.p")
-                .find("nothing was sent"),
-            std::string::npos);
+  EXPECT_NE(
+      db->error("WITH r(o, p) AS (VALUES ('octo-org', 'octo-repo')) SELECT t.id FROM r JOIN t ON t.owner = r.o AND "
+                "t.repo = r.p")
+          .find("nothing was sent"),
+      std::string::npos);
   EXPECT_NE(db->error(std::string("DELETE FROM t") + kCount).find("nothing was sent"), std::string::npos);
-  EXPECT_NE(db->error(std::string("SELECT cancel_workflow_run(owner, repo, id) FROM t") + kCount).find("nothing was sent"),
-            std::string::npos);
+  EXPECT_NE(
+      db->error(std::string("SELECT cancel_workflow_run(owner, repo, id) FROM t") + kCount).find("nothing was sent"),
+      std::string::npos);
   db->query("CREATE TEMP VIEW tv AS SELECT id FROM t WHERE owner = 'octo-org' AND repo = 'octo-repo'");
   EXPECT_NE(db->error("SELECT * FROM tv").find("nothing was sent"), std::string::npos);
   // The same file attached to another connection.
@@ -155,8 +158,8 @@ TEST_F(StoredTableTest, AStoredSpecTableIsRefusedAndAFifoAsItsSpecNeverBlocks) {
                              std::filesystem::copy_options::overwrite_existing);
   {
     auto writer = open();
-    writer->query("CREATE VIRTUAL TABLE wf USING stacklite(spec=" + sql_quote(spec) + ", base_url=" +
-                  sql_quote(server_->base_url()) + ")");
+    writer->query("CREATE VIRTUAL TABLE wf USING stacklite(spec=" + sql_quote(spec) +
+                  ", base_url=" + sql_quote(server_->base_url()) + ")");
     EXPECT_EQ(writer->integer(std::string("SELECT count(*) FROM wf") + kCount), 2);
   }
   server_->clear_requests();

@@ -105,7 +105,9 @@ class RawServer {
 };
 
 std::string ok_with_etag(const std::string& etag_line_value) {
-  std::string body = "{\"total_count\":1,\"workflow_runs\":[{\"id\":7,\"status\":\"completed\",\"created_at\":\"2025-01-01T00:00:00Z\"}]}";
+  std::string body =
+      "{\"total_count\":1,\"workflow_runs\":[{\"id\":7,\"status\":\"completed\",\"created_at\":\"2025-01-01T00:00:"
+      "00Z\"}]}";
   return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nETag: " + etag_line_value +
          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
@@ -154,7 +156,8 @@ TEST_F(HostileServerTest, ALinkHeaderSplitOverTwoLinesIsFollowedOnShithubWhichHa
   testserver::shithub_sample("forge-org", "app", 130, runs, jobs);
   testserver::FakeShithub shithub(runs, jobs);
   shithub.split_link_headers(true);
-  db_->query("CREATE VIRTUAL TABLE sh_runs USING workflow_runs(provider='shithub', base_url='" + shithub.base_url() + "')");
+  db_->query("CREATE VIRTUAL TABLE sh_runs USING workflow_runs(provider='shithub', base_url='" + shithub.base_url() +
+             "')");
   Rows got = db_->query("SELECT id FROM sh_runs WHERE owner = 'forge-org' AND repo = 'app'");
   Rows expected;
   for (const auto& r : runs) expected.push_back({std::to_string(r.id)});
@@ -175,7 +178,10 @@ TEST_F(HostileServerTest, AnETagWithAControlCharacterIsNeverEchoedIntoTheNextReq
       {"well formed (control)", "W/\"abc\"", true},
       {"bare CR, then a header", "W/\"abc\"\rX-Injected: yes", false},
       {"bare CR inside the quotes", "\"ab\rX-Injected: yes\"", false},
-      {"a control character", "\"ab\x01" "c\"", false},
+      {"a control character",
+       "\"ab\x01"
+       "c\"",
+       false},
       {"a tab", "\"ab\tc\"", false},
   };
   for (const auto& c : cases) {
@@ -187,7 +193,8 @@ TEST_F(HostileServerTest, AnETagWithAControlCharacterIsNeverEchoedIntoTheNextReq
     auto reqs = raw.requests();
     ASSERT_EQ(reqs.size(), 2u) << c.name;
     EXPECT_EQ(reqs[1].find("X-Injected"), std::string::npos) << c.name << ":\n" << reqs[1];
-    EXPECT_EQ(reqs[1].find("If-None-Match: " + c.etag + "\r\n") != std::string::npos, c.echoed) << c.name << ":\n" << reqs[1];
+    EXPECT_EQ(reqs[1].find("If-None-Match: " + c.etag + "\r\n") != std::string::npos, c.echoed) << c.name << ":\n"
+                                                                                                << reqs[1];
     EXPECT_EQ(reqs[1].find("If-None-Match") != std::string::npos, c.echoed) << c.name << ":\n" << reqs[1];
   }
 }
@@ -278,8 +285,9 @@ TEST_F(HostileServerTest, ServerMessagesAreScrubbedBeforeTheyAreCutAndCutOnAChar
     const std::string& value = result[0][0];
     EXPECT_TRUE(valid_utf8(value)) << value;
     EXPECT_EQ(value.find(kSecret.substr(0, 8)), std::string::npos) << value;
-    EXPECT_EQ(db_->query("SELECT json_valid(" + sql_quote(value) + "), json_extract(" + sql_quote(value) + ", '$.status')"),
-              (Rows{{"1", "409"}}));
+    EXPECT_EQ(
+        db_->query("SELECT json_valid(" + sql_quote(value) + "), json_extract(" + sql_quote(value) + ", '$.status')"),
+        (Rows{{"1", "409"}}));
   }
   server_->inject(Fault::status(409, "{\"message\":\"" + straddling + "\"}"), 1, "/cancel");
   EXPECT_EQ(db_->query("SELECT json_extract(cancel_workflow_run('octo-org', 'octo-repo', 5004), '$.message')"),
@@ -296,7 +304,8 @@ TEST_F(HostileServerTest, AWriteResultNeverCarriesAnEchoedToken) {
   ScopedEnv own("STACKLITE_OWN_TOKEN", std::string("own-secret-token-42"));
   db_->query("CREATE VIRTUAL TABLE mine USING workflow_runs(token_env='STACKLITE_OWN_TOKEN')");
   server_->inject(Fault::body("{\"echo\":\"own-secret-token-42\"}", 200), 1, "/cancel");
-  EXPECT_EQ(db_->query("SELECT cancel_workflow_run(owner, repo, id) FROM mine WHERE " + std::string(kRepo) + " AND id = 5004"),
+  EXPECT_EQ(db_->query("SELECT cancel_workflow_run(owner, repo, id) FROM mine WHERE " + std::string(kRepo) +
+                       " AND id = 5004"),
             (Rows{{"{\"ok\":true,\"status\":200,\"body\":{\"echo\":\"[token]\"}}"}}));
 }
 
@@ -314,9 +323,10 @@ TEST_F(HostileServerTest, TheTokenIsNeverSentOverPlainHttpToAnotherHost) {
   db->query("SELECT stacklite_config('write_interval_ms', 0)");
   {
     ScopedEnv token("GITHUB_TOKEN", kSecret);
-    const std::string refusal = ": refusing to send the token (GITHUB_TOKEN) unencrypted over http:// to api.example.test: use "
-                                "an https:// base URL, or send no token to this host (unset GITHUB_TOKEN, or give the "
-                                "table token_env= naming a variable that is not set)";
+    const std::string refusal =
+        ": refusing to send the token (GITHUB_TOKEN) unencrypted over http:// to api.example.test: use "
+        "an https:// base URL, or send no token to this host (unset GITHUB_TOKEN, or give the "
+        "table token_env= naming a variable that is not set)";
     EXPECT_EQ(db->error(kCount), "workflow_runs: GET " + kListPath + refusal);
     EXPECT_EQ(db->error("SELECT cancel_workflow_run('octo-org', 'octo-repo', 5004)"),
               "cancel_workflow_run: POST " + kListPath + "/5004/cancel" + refusal);

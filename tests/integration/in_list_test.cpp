@@ -1,9 +1,8 @@
 // IN lists fan out into one request per combination of their values, made one at a time:
 // the requests are exactly those combinations, in order, a LIMIT stops them early, and a
 // bad value anywhere in a list is an error before any request.
-#include <set>
-
 #include <algorithm>
+#include <set>
 
 #include "harness.hpp"
 
@@ -71,8 +70,8 @@ TEST_F(InListTest, LimitStopsTheFanOutEarly) {
   server_->clear_requests();
   std::string list = "5001";
   for (int i = 1; i < 20000; ++i) list += ", " + std::to_string(10000000 + i);
-  EXPECT_EQ(db_->query("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id IN (" + list +
-                       ") LIMIT 1"),
+  EXPECT_EQ(db_->query("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id IN (" +
+                       list + ") LIMIT 1"),
             (Rows{{"5001"}}));
   EXPECT_EQ(paths(), (std::vector<std::string>{kRuns + "5001"}));
 }
@@ -80,15 +79,20 @@ TEST_F(InListTest, LimitStopsTheFanOutEarly) {
 TEST_F(InListTest, OwnerAndRepoListsAskForEachPairUntilTheLimit) {
   // Every pair, owner list fastest; a pair that does not exist is the API's 404 error.
   std::string err = db_->error(
-      "SELECT count(*) FROM workflow_runs WHERE owner IN ('octo-org', 'zz-nobody') AND repo IN ('octo-repo', 'second')");
+      "SELECT count(*) FROM workflow_runs WHERE owner IN ('octo-org', 'zz-nobody') AND repo IN ('octo-repo', "
+      "'second')");
   EXPECT_NE(err.find("GET /repos/zz-nobody/octo-repo/actions/runs: 404"), std::string::npos) << err;
-  EXPECT_EQ(paths(), (std::vector<std::string>{"/repos/octo-org/octo-repo/actions/runs", "/repos/zz-nobody/octo-repo/actions/runs"}));
+  EXPECT_EQ(paths(), (std::vector<std::string>{"/repos/octo-org/octo-repo/actions/runs",
+                                               "/repos/zz-nobody/octo-repo/actions/runs"}));
 
   server_->clear_requests();
-  EXPECT_EQ(db_->query("SELECT repo, count(*) FROM workflow_runs WHERE owner IN ('octo-org') AND repo IN ('second', 'octo-repo') "
-                       "GROUP BY repo ORDER BY repo"),
-            (Rows{{"octo-repo", "40"}, {"second", "10"}}));
-  EXPECT_EQ(paths(), (std::vector<std::string>{"/repos/octo-org/octo-repo/actions/runs", "/repos/octo-org/second/actions/runs"}));
+  EXPECT_EQ(
+      db_->query(
+          "SELECT repo, count(*) FROM workflow_runs WHERE owner IN ('octo-org') AND repo IN ('second', 'octo-repo') "
+          "GROUP BY repo ORDER BY repo"),
+      (Rows{{"octo-repo", "40"}, {"second", "10"}}));
+  EXPECT_EQ(paths(), (std::vector<std::string>{"/repos/octo-org/octo-repo/actions/runs",
+                                               "/repos/octo-org/second/actions/runs"}));
 
   // 200 x 200 pairs, the first real: LIMIT 3 needs only its listing.
   server_->clear_requests();
@@ -97,13 +101,16 @@ TEST_F(InListTest, OwnerAndRepoListsAskForEachPairUntilTheLimit) {
     owners += ", 'zz-owner-" + std::to_string(i) + "'";
     repos += ", 'zz-repo-" + std::to_string(i) + "'";
   }
-  EXPECT_EQ(db_->query("SELECT id FROM workflow_runs WHERE owner IN (" + owners + ") AND repo IN (" + repos + ") LIMIT 3").size(),
-            3u);
+  EXPECT_EQ(
+      db_->query("SELECT id FROM workflow_runs WHERE owner IN (" + owners + ") AND repo IN (" + repos + ") LIMIT 3")
+          .size(),
+      3u);
   EXPECT_EQ(paths(), (std::vector<std::string>{"/repos/octo-org/octo-repo/actions/runs"}));
 }
 
 TEST_F(InListTest, ABadValueLateInAListIsAnErrorBeforeAnyRequest) {
-  std::string err = db_->error("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo IN ('octo-repo', 'second', '..')");
+  std::string err =
+      db_->error("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo IN ('octo-repo', 'second', '..')");
   EXPECT_NE(err.find("repo must not be '..'"), std::string::npos) << err;
   EXPECT_TRUE(api_requests().empty());
 }

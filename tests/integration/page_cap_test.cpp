@@ -18,9 +18,11 @@ TEST_F(PageCapTest, AHugeCellArrivesWholeAndAPageOverTheCapIsAnError) {
   serve(std::move(data));
   auto db = connect();
   std::string where = " FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = ";
-  EXPECT_EQ(db->query("SELECT length(display_title), substr(display_title, -4), display_title = 'x' || substr(display_title, 2)" +
-                      where + std::to_string(big)),
-            (Rows{{std::to_string(title.size()), "xend", "1"}}));
+  EXPECT_EQ(
+      db->query(
+          "SELECT length(display_title), substr(display_title, -4), display_title = 'x' || substr(display_title, 2)" +
+          where + std::to_string(big)),
+      (Rows{{std::to_string(title.size()), "xend", "1"}}));
   db->query("SELECT stacklite_config('max_retries', 0)");
   std::string err = db->error("SELECT length(display_title)" + where + std::to_string(too_big));
   EXPECT_NE(err.find("workflow_runs: GET /repos/octo-org/octo-repo/actions/runs/" + std::to_string(too_big) +

@@ -28,7 +28,8 @@ class ParallelTest : public ServerTest {
   }
   std::vector<std::string> expected_ids() const {
     std::vector<std::string> ids;
-    for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "octo-repo")) ids.push_back(std::to_string(r.id));
+    for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "octo-repo"))
+      ids.push_back(std::to_string(r.id));
     return ids;
   }
   static std::vector<std::string> column(const Rows& rows) {
@@ -51,13 +52,15 @@ TEST_F(ParallelTest, RowsAreIdenticalInIdsAndOrderAtConcurrency1And4And16) {
   for (int concurrency : {1, 4, 16}) {
     SCOPED_TRACE("max_concurrency " + std::to_string(concurrency));
     auto db = connect();
-    EXPECT_EQ(db->integer("SELECT stacklite_config('max_concurrency', " + std::to_string(concurrency) + ")"), concurrency);
+    EXPECT_EQ(db->integer("SELECT stacklite_config('max_concurrency', " + std::to_string(concurrency) + ")"),
+              concurrency);
     db->query("SELECT stacklite_config('cache', 0)");
     server_->clear_requests();
     EXPECT_EQ(column(db->query(kListIds)), want);
     // Each page asked for once: nothing fetched twice, nothing skipped.
     auto pages = pages_requested();
-    std::sort(pages.begin(), pages.end(), [](const std::string& a, const std::string& b) { return std::stoi(a) < std::stoi(b); });
+    std::sort(pages.begin(), pages.end(),
+              [](const std::string& a, const std::string& b) { return std::stoi(a) < std::stoi(b); });
     EXPECT_EQ(pages, (std::vector<std::string>{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}));
     // Never more in flight than allowed.
     for (const auto& r : api_requests()) EXPECT_LE(r.in_flight, concurrency);
@@ -90,7 +93,8 @@ TEST_F(ParallelTest, AtConcurrencyOneTheNextPageIsFetchedWhileSqliteReadsTheCurr
   ASSERT_EQ(sqlite3_create_function(db->handle(), "requests_seen", 0, SQLITE_UTF8, server_.get(), requests_seen,
                                     nullptr, nullptr),
             SQLITE_OK);
-  auto rows = db->query("SELECT id, requests_seen() FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo'");
+  auto rows =
+      db->query("SELECT id, requests_seen() FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo'");
   ASSERT_EQ(rows.size(), 300u);
   // While SQLite reads page 1 (rows 0..99, 2 ms each), page 2 is already asked for, and
   // nothing more: one request at a time.
@@ -130,8 +134,9 @@ TEST_F(ParallelTest, ASecondaryLimitHalvesTheConcurrencyAndEveryRowStillComesOnc
   serve_listing(300, 2000);
   auto db = connect();
   db->query("SELECT stacklite_config('max_concurrency', 8)");
-  server_->inject(Fault::status(403, "{\"message\":\"You have exceeded a secondary rate limit. Please wait a few "
-                                     "minutes before you try again.\"}")
+  server_->inject(Fault::status(403,
+                                "{\"message\":\"You have exceeded a secondary rate limit. Please wait a few "
+                                "minutes before you try again.\"}")
                       .with_header("retry-after", "1"),
                   1, "&page=3");
   auto start = std::chrono::steady_clock::now();
@@ -145,12 +150,13 @@ TEST_F(ParallelTest, ASecondaryLimitHalvesTheConcurrencyAndEveryRowStillComesOnc
     if (reqs[i].param("page") == "3" && ++page3 == 2) retry_at = i;
   ASSERT_EQ(page3, 2u);
   int before = 0, after = 0;
-  for (size_t i = 0; i < reqs.size(); ++i) (i < retry_at ? before : after) = std::max(i < retry_at ? before : after, reqs[i].in_flight);
+  for (size_t i = 0; i < reqs.size(); ++i)
+    (i < retry_at ? before : after) = std::max(i < retry_at ? before : after, reqs[i].in_flight);
   EXPECT_GT(before, 4);
   EXPECT_LE(after, 4);
-  EXPECT_GT(after, 1);  // halved, not dropped to one at a time
+  EXPECT_GT(after, 1);                    // halved, not dropped to one at a time
   EXPECT_GT(reqs.size() - retry_at, 8u);  // most of the listing came after the wait
-  EXPECT_EQ(reqs.size(), 21u);  // twenty pages, one of them twice
+  EXPECT_EQ(reqs.size(), 21u);            // twenty pages, one of them twice
 }
 
 TEST_F(ParallelTest, AnInterruptDuringAParallelListingReturnsPromptlyAndTheConnectionStaysUsable) {
@@ -172,7 +178,8 @@ TEST_F(ParallelTest, AnInterruptDuringAParallelListingReturnsPromptlyAndTheConne
   EXPECT_LT(took, std::chrono::milliseconds(3500));  // not the 4 s the pages in flight would take
   EXPECT_GE(api_requests().size(), 2u);              // it was interrupted mid-listing
   db->query("SELECT stacklite_config('max_concurrency', 16)");
-  EXPECT_EQ(db->integer("SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' LIMIT 5"), 1000);
+  EXPECT_EQ(db->integer("SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' LIMIT 5"),
+            1000);
 }
 
 TEST_F(ParallelTest, AnErrorOnPage7Of10IsAnErrorNeverAShortResult) {
@@ -227,8 +234,9 @@ class ParallelTargetsTest : public ServerTest {
 
 TEST_F(ParallelTargetsTest, InListsFetchTheirListingsConcurrentlyWithTheSameRowsAsOneAtATime) {
   const std::vector<std::string> all = {"repo-1", "repo-2", "repo-3", "repo-4"};
-  for (const std::string& where : {std::string("repo IN ('repo-1', 'repo-2', 'repo-3', 'repo-4')"),
-                                   std::string("(repo = 'repo-1' OR repo = 'repo-2' OR repo = 'repo-3' OR repo = 'repo-4')")}) {
+  for (const std::string& where :
+       {std::string("repo IN ('repo-1', 'repo-2', 'repo-3', 'repo-4')"),
+        std::string("(repo = 'repo-1' OR repo = 'repo-2' OR repo = 'repo-3' OR repo = 'repo-4')")}) {
     SCOPED_TRACE(where);
     auto serial = connect();
     serial->query("SELECT stacklite_config('max_concurrency', 1)");

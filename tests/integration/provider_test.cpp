@@ -19,8 +19,10 @@ class ShithubTest : public ServerTest {
     testserver::shithub_sample("forge-org", "app", 130, runs_, jobs_);
     shithub_ = std::make_unique<FakeShithub>(runs_, jobs_);
     db_ = connect();
-    db_->query("CREATE VIRTUAL TABLE sh_runs USING workflow_runs(provider='shithub', base_url='" + shithub_->base_url() + "')");
-    db_->query("CREATE VIRTUAL TABLE sh_jobs USING workflow_jobs(provider='shithub', base_url='" + shithub_->base_url() + "/')");
+    db_->query("CREATE VIRTUAL TABLE sh_runs USING workflow_runs(provider='shithub', base_url='" +
+               shithub_->base_url() + "')");
+    db_->query("CREATE VIRTUAL TABLE sh_jobs USING workflow_jobs(provider='shithub', base_url='" +
+               shithub_->base_url() + "/')");
   }
   std::vector<std::string> ids(const std::string& where) {
     std::vector<std::string> out;
@@ -45,14 +47,15 @@ TEST_F(ShithubTest, ColumnsAreShithubsOwn) {
   Rows cols = db_->query("SELECT name FROM pragma_table_info('sh_runs')");
   std::vector<std::string> names;
   for (const auto& c : cols) names.push_back(c[0]);
-  EXPECT_EQ(names, (std::vector<std::string>{"id", "run_number", "workflow_file", "workflow_name", "head_sha", "head_ref", "event",
-                                             "status", "conclusion", "actor_id", "actor_username", "started_at", "completed_at",
-                                             "created_at", "updated_at"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"id", "run_number", "workflow_file", "workflow_name", "head_sha",
+                                             "head_ref", "event", "status", "conclusion", "actor_id", "actor_username",
+                                             "started_at", "completed_at", "created_at", "updated_at"}));
   cols = db_->query("SELECT name FROM pragma_table_info('sh_jobs')");
   names.clear();
   for (const auto& c : cols) names.push_back(c[0]);
-  EXPECT_EQ(names, (std::vector<std::string>{"id", "run_id", "job_index", "job_key", "job_name", "runs_on", "status", "conclusion",
-                                             "cancel_requested", "needs_jobs", "started_at", "completed_at", "created_at"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"id", "run_id", "job_index", "job_key", "job_name", "runs_on", "status",
+                                             "conclusion", "cancel_requested", "needs_jobs", "started_at",
+                                             "completed_at", "created_at"}));
 }
 
 TEST_F(ShithubTest, BareArrayPagesFollowTheLinkHeader) {
@@ -74,10 +77,12 @@ TEST_F(ShithubTest, FiltersUseShithubsParameterNames) {
       {"workflow_file = '.shithub/workflows/ci.yml'", "workflow_file", ".shithub/workflows/ci.yml",
        [](const ShithubRun& r) { return r.workflow_file == ".shithub/workflows/ci.yml"; }},
       {"head_ref = 'trunk'", "head_ref", "trunk", [](const ShithubRun& r) { return r.head_ref == "trunk"; }},
-      {"actor_username = 'kmalik'", "actor", "kmalik", [](const ShithubRun& r) { return r.actor_username == "kmalik"; }},
+      {"actor_username = 'kmalik'", "actor", "kmalik",
+       [](const ShithubRun& r) { return r.actor_username == "kmalik"; }},
       {"event = 'push'", "event", "push", [](const ShithubRun& r) { return r.event == "push"; }},
       {"status = 'running'", "status", "running", [](const ShithubRun& r) { return r.status == "running"; }},
-      {"conclusion = 'failure'", "conclusion", "failure", [](const ShithubRun& r) { return r.conclusion == "failure"; }},
+      {"conclusion = 'failure'", "conclusion", "failure",
+       [](const ShithubRun& r) { return r.conclusion == "failure"; }},
   };
   for (const auto& c : cases) {
     shithub_->clear_requests();
@@ -119,7 +124,8 @@ TEST_F(ShithubTest, GetByIdAndNotFound) {
 
 TEST_F(ShithubTest, JobsComeInJobIndexOrderWithTheirTypes) {
   Rows rows = db_->query(
-      "SELECT id, job_index, job_key, cancel_requested, json_array_length(needs_jobs), typeof(cancel_requested) FROM sh_jobs "
+      "SELECT id, job_index, job_key, cancel_requested, json_array_length(needs_jobs), typeof(cancel_requested) FROM "
+      "sh_jobs "
       "WHERE owner = 'forge-org' AND repo = 'app' AND run_id = 1002");
   ASSERT_EQ(rows.size(), 3u);
   for (int k = 0; k < 3; ++k) {
@@ -145,9 +151,11 @@ TEST_F(ShithubTest, ReadOnlyAndTokenErrors) {
                 .find("sh_runs: the table is read-only: its provider has no method that deletes a row"),
             std::string::npos);
   FakeShithub locked(runs_, jobs_, "sh-secret");
-  db_->query("CREATE VIRTUAL TABLE locked USING workflow_runs(provider='shithub', base_url='" + locked.base_url() + "')");
+  db_->query("CREATE VIRTUAL TABLE locked USING workflow_runs(provider='shithub', base_url='" + locked.base_url() +
+             "')");
   EXPECT_EQ(db_->error("SELECT id FROM locked WHERE owner = 'forge-org' AND repo = 'app'"),
-            "locked: GET /repos/forge-org/app/actions/runs: 403 Forbidden: token lacks repo:read (the token lacks the repo:read "
+            "locked: GET /repos/forge-org/app/actions/runs: 403 Forbidden: token lacks repo:read (the token lacks the "
+            "repo:read "
             "scope (set SHITHUB_TOKEN to a token that has it))");
   ScopedEnv token("SHITHUB_TOKEN", std::string("sh-secret"));
   EXPECT_EQ(db_->integer("SELECT count(*) FROM locked WHERE owner = 'forge-org' AND repo = 'app'"), 130);
@@ -192,16 +200,21 @@ TEST_F(GithubJobsTest, RunIdListsJobsAttemptAndIdGetOne) {
   EXPECT_EQ(reqs[0].param("per_page"), "100");
 
   server_->clear_requests();
-  db_->query("SELECT id FROM workflow_jobs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND run_id = 5014 AND attempt_number = 1");
+  db_->query(
+      "SELECT id FROM workflow_jobs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND run_id = 5014 AND "
+      "attempt_number = 1");
   EXPECT_EQ(api_requests()[0].path, "/repos/octo-org/octo-repo/actions/runs/5014/attempts/1/jobs");
 
   server_->clear_requests();
-  EXPECT_EQ(db_->query("SELECT run_id FROM workflow_jobs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 50102"),
-            (Rows{{"5010"}}));
+  EXPECT_EQ(
+      db_->query("SELECT run_id FROM workflow_jobs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 50102"),
+      (Rows{{"5010"}}));
   EXPECT_EQ(api_requests()[0].path, "/repos/octo-org/octo-repo/actions/jobs/50102");
 
   server_->clear_requests();
-  db_->query("SELECT id FROM workflow_jobs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND run_id = 5010 AND filter = 'all'");
+  db_->query(
+      "SELECT id FROM workflow_jobs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND run_id = 5010 AND filter = "
+      "'all'");
   EXPECT_EQ(api_requests()[0].param("filter"), "all");
 }
 
@@ -230,16 +243,20 @@ class UserSpecTest : public ServerTest {
 
 TEST_F(UserSpecTest, ATableFromASpecFileTheUserWrote) {
   ScopedEnv token("MY_FORGE_TOKEN", std::string("forge-secret"));
-  db_->query("CREATE VIRTUAL TABLE wf USING stacklite(spec='" STACKLITE_SOURCE_DIR "/tests/data/workflows_spec.json', "
-             "resource='workflows', base_url='" + server_->base_url() + "')");
-  Rows rows = db_->query("SELECT id, name, path, owner FROM wf WHERE owner = 'octo-org' AND repo = 'octo-repo' ORDER BY id");
+  db_->query("CREATE VIRTUAL TABLE wf USING stacklite(spec='" STACKLITE_SOURCE_DIR
+             "/tests/data/workflows_spec.json', "
+             "resource='workflows', base_url='" +
+             server_->base_url() + "')");
+  Rows rows =
+      db_->query("SELECT id, name, path, owner FROM wf WHERE owner = 'octo-org' AND repo = 'octo-repo' ORDER BY id");
   EXPECT_EQ(rows, (Rows{{"11", "CI", ".github/workflows/ci.yml", "octo-org"},
                         {"12", "Release", ".github/workflows/release.yml", "octo-org"}}));
   auto reqs = api_requests();
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].path, "/repos/octo-org/octo-repo/actions/workflows");
   EXPECT_EQ(reqs[0].header("authorization"), "Bearer forge-secret");
-  EXPECT_EQ(db_->query("SELECT name FROM wf WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 12"), (Rows{{"Release"}}));
+  EXPECT_EQ(db_->query("SELECT name FROM wf WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 12"),
+            (Rows{{"Release"}}));
   EXPECT_EQ(api_requests().back().path, "/repos/octo-org/octo-repo/actions/workflows/12");
   EXPECT_NE(db_->error("SELECT * FROM wf").find("owner and repo are required"), std::string::npos);
 }
@@ -252,12 +269,15 @@ TEST_F(UserSpecTest, SpecErrorsNameTheFileResourceAndField) {
         << R"({"name":"id","type":"INTEGER","json":"id"},{"name":"size","type":"HUGE","json":"size"}],"read_methods":[]}]})";
   }
   std::string err = db_->error("CREATE VIRTUAL TABLE t USING stacklite(spec='" + path + "')");
-  EXPECT_EQ(err, "t: spec " + path + ": resource 'things': columns[1] (size).type: unknown type 'HUGE'; expected INTEGER, REAL, "
-                 "TEXT, JSON or BOOLEAN");
+  EXPECT_EQ(err, "t: spec " + path +
+                     ": resource 'things': columns[1] (size).type: unknown type 'HUGE'; expected INTEGER, REAL, "
+                     "TEXT, JSON or BOOLEAN");
   std::remove(path.c_str());
-  EXPECT_NE(db_->error("CREATE VIRTUAL TABLE t USING stacklite(resource='x')").find("spec='path/to/spec.json' is required"),
-            std::string::npos);
-  EXPECT_NE(db_->error("CREATE VIRTUAL TABLE t USING stacklite(spec='" STACKLITE_SOURCE_DIR "/tests/data/workflows_spec.json', "
+  EXPECT_NE(
+      db_->error("CREATE VIRTUAL TABLE t USING stacklite(resource='x')").find("spec='path/to/spec.json' is required"),
+      std::string::npos);
+  EXPECT_NE(db_->error("CREATE VIRTUAL TABLE t USING stacklite(spec='" STACKLITE_SOURCE_DIR
+                       "/tests/data/workflows_spec.json', "
                        "resource='nope')")
                 .find("has no resource 'nope'; it declares workflows"),
             std::string::npos);
@@ -276,8 +296,10 @@ TEST_F(ShithubTest, WriteFunctionsOverShithubRowsSayThereIsNoSuchMethod) {
   serve(small_dataset("forge-org", "app", 3));  // a GitHub the call must not reach either
   auto db = connect();
   db->query("CREATE VIRTUAL TABLE sh USING workflow_runs(provider='shithub', base_url='" + shithub_->base_url() + "')");
-  EXPECT_EQ(db->error("SELECT cancel_workflow_run(owner, repo, id) FROM sh WHERE owner = 'forge-org' AND repo = 'app' LIMIT 1"),
-            "sh: cancel_workflow_run: provider 'shithub' has no such method (its API is read-only)");
+  EXPECT_EQ(
+      db->error(
+          "SELECT cancel_workflow_run(owner, repo, id) FROM sh WHERE owner = 'forge-org' AND repo = 'app' LIMIT 1"),
+      "sh: cancel_workflow_run: provider 'shithub' has no such method (its API is read-only)");
   EXPECT_TRUE(api_requests().empty());
 }
 
@@ -293,12 +315,14 @@ TEST_F(BoundWriteTest, WritesOverATablesRowsUseThatTablesHostAndToken) {
   ScopedEnv github_token("GITHUB_TOKEN", std::string("github-secret"));
   auto db = connect();
   db->query("SELECT stacklite_config('write_interval_ms', 0)");
-  db->query("CREATE VIRTUAL TABLE ghes_runs USING workflow_runs(base_url='" + ghes.base_url() + "', token_env='GHES_TOKEN')");
+  db->query("CREATE VIRTUAL TABLE ghes_runs USING workflow_runs(base_url='" + ghes.base_url() +
+            "', token_env='GHES_TOKEN')");
   Rows rows = db->query(
       "SELECT id, cancel_workflow_run(owner, repo, id) FROM ghes_runs WHERE owner = 'platform' AND repo = 'deploy' "
       "AND status = 'queued'");
   int queued = 0;
-  for (const auto& r : small_dataset("platform", "deploy", 30).runs_for("platform", "deploy")) queued += r.status == "queued";
+  for (const auto& r : small_dataset("platform", "deploy", 30).runs_for("platform", "deploy"))
+    queued += r.status == "queued";
   ASSERT_EQ(rows.size(), static_cast<size_t>(queued));
   for (const auto& r : rows) EXPECT_EQ(r[1], "{\"ok\":true,\"status\":202}");
   int cancels = 0;

@@ -109,7 +109,8 @@ TEST_F(SelectTest, WorkflowIdOrFileNameListsThatWorkflow) {
   EXPECT_EQ(reqs.front().path, "/repos/octo-org/octo-repo/actions/workflows/12/runs");
   EXPECT_EQ(reqs.back().path, "/repos/octo-org/octo-repo/actions/workflows/release.yml/runs");
   auto rows = db_->query(
-      "SELECT DISTINCT workflow FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND workflow = 'ci.yml'");
+      "SELECT DISTINCT workflow FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND workflow = "
+      "'ci.yml'");
   EXPECT_EQ(rows, (Rows{{"ci.yml"}}));
 }
 
@@ -122,7 +123,8 @@ TEST_F(SelectTest, EqualityFiltersBecomeQueryParameters) {
   std::vector<Case> cases = {
       {"head_branch = 'develop'", "branch", "develop", [](const WorkflowRun& r) { return r.head_branch == "develop"; }},
       {"event = 'schedule'", "event", "schedule", [](const WorkflowRun& r) { return r.event == "schedule"; }},
-      {"head_sha = '" + any.head_sha + "'", "head_sha", any.head_sha, [&](const WorkflowRun& r) { return r.head_sha == any.head_sha; }},
+      {"head_sha = '" + any.head_sha + "'", "head_sha", any.head_sha,
+       [&](const WorkflowRun& r) { return r.head_sha == any.head_sha; }},
       {"check_suite_id = " + std::to_string(any.check_suite_id), "check_suite_id", std::to_string(any.check_suite_id),
        [&](const WorkflowRun& r) { return r.check_suite_id == any.check_suite_id; }},
       {"status = 'queued'", "status", "queued", [](const WorkflowRun& r) { return r.status == "queued"; }},
@@ -160,14 +162,14 @@ TEST_F(SelectTest, CreatedAtRangesUseGitHubDateSyntaxAndStayExact) {
     std::function<bool(int64_t)> keep;  // on the run's creation time, in unix seconds
   };
   const int64_t one = 1735693200, two = 1735696800;  // 2025-01-01 01:00:00 and 02:00:00 UTC
-  const int64_t day = 1735689600;                     // 2025-01-01
+  const int64_t day = 1735689600;                    // 2025-01-01
   std::vector<Case> cases = {
       {"created_at > '2025-01-01T02:00:00Z'", ">=2025-01-01T02:00:01Z", [&](int64_t t) { return t > two; }},
       {"created_at >= '2025-01-01T02:00:00Z'", ">=2025-01-01T02:00:00Z", [&](int64_t t) { return t >= two; }},
       {"created_at < '2025-01-01T01:00:00Z'", "<=2025-01-01T00:59:59Z", [&](int64_t t) { return t < one; }},
       {"created_at <= '2025-01-01T01:00:00Z'", "<=2025-01-01T01:00:00Z", [&](int64_t t) { return t <= one; }},
-      {"created_at BETWEEN '2025-01-01T01:00:00Z' AND '2025-01-01T02:00:00Z'", "2025-01-01T01:00:00Z..2025-01-01T02:00:00Z",
-       [&](int64_t t) { return t >= one && t <= two; }},
+      {"created_at BETWEEN '2025-01-01T01:00:00Z' AND '2025-01-01T02:00:00Z'",
+       "2025-01-01T01:00:00Z..2025-01-01T02:00:00Z", [&](int64_t t) { return t >= one && t <= two; }},
       {"created_at > '2025-01-01'", ">=2025-01-01T00:00:01Z", [&](int64_t t) { return t > day; }},
       {"created_at < '2025-01-01 03:00'", "<=2025-01-01T02:59:59Z", [&](int64_t t) { return t < day + 3 * 3600; }},
   };
@@ -216,7 +218,8 @@ TEST_F(SelectTest, LimitStopsFetchingAndSizesPagesWhenNothingIsLeftToFilter) {
   // status is re-checked by SQLite: full pages, and still no page beyond what LIMIT needs.
   server_->clear_requests();
   rows = db_->query(
-      "SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND status = 'completed' LIMIT 120");
+      "SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND status = 'completed' LIMIT "
+      "120");
   EXPECT_EQ(rows.size(), 120u);
   reqs = api_requests();
   ASSERT_EQ(reqs.size(), 2u);
@@ -254,7 +257,8 @@ TEST_F(SelectTest, OrderByTheApisOrderStreamsAndOtherOrdersAreSorted) {
   // An IN list splits the listing: SQLite must sort, and still gets the right rows.
   server_->clear_requests();
   Rows mixed = db_->query(base + "AND head_branch IN ('feature/x', 'develop') ORDER BY created_at DESC LIMIT 7");
-  auto want = expected_ids([](const WorkflowRun& r) { return r.head_branch == "feature/x" || r.head_branch == "develop"; });
+  auto want =
+      expected_ids([](const WorkflowRun& r) { return r.head_branch == "feature/x" || r.head_branch == "develop"; });
   ASSERT_EQ(mixed.size(), 7u);
   for (size_t i = 0; i < 7; ++i) EXPECT_EQ(mixed[i][0], want[i]);
 }
@@ -300,7 +304,8 @@ TEST_F(SelectTest, InListsAndJoinsFanOutOneListingPerValue) {
     }
   });
   auto rows = db_->query(
-      "SELECT repo, count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo IN ('octo-repo', 'second') GROUP BY repo");
+      "SELECT repo, count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo IN ('octo-repo', 'second') GROUP BY "
+      "repo");
   EXPECT_EQ(rows, (Rows{{"octo-repo", "250"}, {"second", "30"}}));
   std::map<std::string, int> listings;
   for (const auto& r : api_requests()) listings[r.path]++;
@@ -321,14 +326,18 @@ TEST_F(SelectTest, InListsAndJoinsFanOutOneListingPerValue) {
   EXPECT_EQ(api_requests().size(), 3u);
 
   server_->clear_requests();
-  db_->query("CREATE TABLE repos(owner TEXT, name TEXT); INSERT INTO repos VALUES ('octo-org','octo-repo'), ('octo-org','second')");
+  db_->query(
+      "CREATE TABLE repos(owner TEXT, name TEXT); INSERT INTO repos VALUES ('octo-org','octo-repo'), "
+      "('octo-org','second')");
   rows = db_->query(
       "SELECT r.name, count(w.id) FROM repos r JOIN workflow_runs w ON w.owner = r.owner AND w.repo = r.name "
       "WHERE w.head_branch = 'main' GROUP BY r.name ORDER BY r.name");
   int main_runs = 0;
-  for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "octo-repo")) main_runs += r.head_branch == "main";
+  for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "octo-repo"))
+    main_runs += r.head_branch == "main";
   int second_main = 0;
-  for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "second")) second_main += r.head_branch == "main";
+  for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "second"))
+    second_main += r.head_branch == "main";
   EXPECT_EQ(rows, (Rows{{"octo-repo", std::to_string(main_runs)}, {"second", std::to_string(second_main)}}));
   for (const auto& r : api_requests()) EXPECT_EQ(r.param("branch"), "main");
 }
@@ -367,7 +376,8 @@ TEST_F(ResultCapTest, FilteredListingPastTheCapReturnsEveryRunOnce) {
   options.result_cap = 100;
   serve(data, options);
   auto db = connect();
-  auto rows = db->query("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'big' AND head_branch = 'main'");
+  auto rows =
+      db->query("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'big' AND head_branch = 'main'");
   std::vector<std::string> want;
   for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "big")) want.push_back(std::to_string(r.id));
   std::vector<std::string> got;
@@ -392,9 +402,11 @@ TEST_F(ResultCapTest, FilteredListingPastTheCapReturnsEveryRunOnce) {
       "SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'big' AND head_branch = 'main' "
       "AND created_at >= '2025-01-01T01:00:00Z'");
   int64_t expect = 0;
-  for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "big")) expect += r.created_at >= "2025-01-01T01:00:00Z";
+  for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "big"))
+    expect += r.created_at >= "2025-01-01T01:00:00Z";
   EXPECT_EQ(ranged[0][0], std::to_string(expect));
-  for (const auto& r : api_requests()) EXPECT_NE(r.param("created").find("2025-01-01T01:00:00Z"), std::string::npos) << r.param("created");
+  for (const auto& r : api_requests())
+    EXPECT_NE(r.param("created").find("2025-01-01T01:00:00Z"), std::string::npos) << r.param("created");
 }
 
 TEST_F(ResultCapTest, MoreRunsInOneSecondThanTheCapIsAnErrorNotAShortResult) {
@@ -410,7 +422,8 @@ TEST_F(ResultCapTest, MoreRunsInOneSecondThanTheCapIsAnErrorNotAShortResult) {
   options.result_cap = 10;
   serve(data, options);
   auto db = connect();
-  std::string err = db->error("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'burst' AND event = 'pull_request'");
+  std::string err =
+      db->error("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'burst' AND event = 'pull_request'");
   EXPECT_NE(err.find("cannot go past the API's result cap"), std::string::npos) << err;
 }
 

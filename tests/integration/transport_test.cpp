@@ -78,7 +78,8 @@ TEST_F(TransportTest, CreateVirtualTableWithItsOwnBaseUrlAndToken) {
   ScopedEnv ghes_token("GHES_TOKEN", std::string("ghes-secret"));
   ScopedEnv github_token("GITHUB_TOKEN", std::string("github-secret"));
   auto db = connect();
-  db->query("CREATE VIRTUAL TABLE ghes_runs USING workflow_runs(base_url='" + ghes.base_url() + "/', token_env='GHES_TOKEN')");
+  db->query("CREATE VIRTUAL TABLE ghes_runs USING workflow_runs(base_url='" + ghes.base_url() +
+            "/', token_env='GHES_TOKEN')");
   EXPECT_EQ(db->integer("SELECT count(*) FROM ghes_runs WHERE owner = 'octo-org' AND repo = 'octo-repo'"), 12);
   EXPECT_EQ(db->integer(kList), 250);  // the eponymous table keeps its own settings
   auto ghes_reqs = ghes.requests();
@@ -109,7 +110,8 @@ TEST_F(TransportTest, RedirectsKeepTheTokenOnTheApiOriginOnly) {
   ScopedEnv token("GITHUB_TOKEN", std::string("ghp-redirect"));
   auto db = connect();
   // Same origin (a renamed repository): followed with the token.
-  server_->inject(Fault::body("", 301).with_header("Location", server_->origin() + "/repos/octo-org/octo-repo/actions/runs?per_page=100"),
+  server_->inject(Fault::body("", 301).with_header(
+                      "Location", server_->origin() + "/repos/octo-org/octo-repo/actions/runs?per_page=100"),
                   1, "/repos/octo-org/old-name/");
   EXPECT_EQ(db->integer("SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'old-name'"), 250);
   auto reqs = api_requests();
@@ -118,9 +120,12 @@ TEST_F(TransportTest, RedirectsKeepTheTokenOnTheApiOriginOnly) {
   // Another origin: followed without the token.
   server_->clear_requests();
   std::string elsewhere = "http://localhost:" + std::to_string(server_->port());
-  server_->inject(Fault::body("", 302).with_header("Location", elsewhere + "/repos/octo-org/octo-repo/actions/runs/5001"), 1,
-                  "/runs/5001");
-  EXPECT_EQ(db->integer("SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 5001"), 1);
+  server_->inject(
+      Fault::body("", 302).with_header("Location", elsewhere + "/repos/octo-org/octo-repo/actions/runs/5001"), 1,
+      "/runs/5001");
+  EXPECT_EQ(
+      db->integer("SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 5001"),
+      1);
   reqs = api_requests();
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(reqs[0].header("authorization"), "Bearer ghp-redirect");
@@ -146,9 +151,10 @@ TEST_F(TransportTest, PersistentFailureMidScanIsAnErrorNotAShortResult) {
   db->query("SELECT stacklite_config('max_concurrency', 1)");
   server_->inject(Fault::status(503, "{\"message\":\"Service Unavailable\"}"), 3, "page=2");
   std::string err = db->error(kList);
-  EXPECT_EQ(err, "workflow_runs: GET /repos/octo-org/octo-repo/actions/runs: 503 Service Unavailable: Service Unavailable");
+  EXPECT_EQ(err,
+            "workflow_runs: GET /repos/octo-org/octo-repo/actions/runs: 503 Service Unavailable: Service Unavailable");
   EXPECT_EQ(api_requests().size(), 4u);  // page 1, then page 2 three times
-  EXPECT_EQ(db->integer(kList), 250);     // the connection stays usable
+  EXPECT_EQ(db->integer(kList), 250);    // the connection stays usable
 
   // Side by side, page 3 may be fetched while page 2 is retried; the result is the same error.
   db->query("SELECT stacklite_config('max_concurrency', 4)");
@@ -166,13 +172,16 @@ TEST_F(TransportTest, MalformedOrTruncatedPagesAreErrors) {
   db->query("SELECT stacklite_config('max_retries', 0)");
   server_->inject(Fault::body("{\"total_count\":250,\"workflow_runs\":[{\"id\":1},"), 1, "page=2");
   std::string err = db->error(kList);
-  EXPECT_NE(err.find("workflow_runs: GET /repos/octo-org/octo-repo/actions/runs: malformed response"), std::string::npos) << err;
+  EXPECT_NE(err.find("workflow_runs: GET /repos/octo-org/octo-repo/actions/runs: malformed response"),
+            std::string::npos)
+      << err;
   // Page 3 may have been fetched ahead by the statement above: without the cache it is sent
   // whole again (not answered by a 304), and then cut short.
   db->query("SELECT stacklite_config('cache', 0)");
   server_->inject(Fault::truncate(), 1, "page=3");
   err = db->error(kList);
-  EXPECT_NE(err.find("workflow_runs: GET /repos/octo-org/octo-repo/actions/runs: transfer failed"), std::string::npos) << err;
+  EXPECT_NE(err.find("workflow_runs: GET /repos/octo-org/octo-repo/actions/runs: transfer failed"), std::string::npos)
+      << err;
   server_->inject(Fault::body("<html>oops</html>", 200), 1, "per_page");
   err = db->error(kList);
   EXPECT_NE(err.find("malformed response"), std::string::npos) << err;
@@ -195,7 +204,8 @@ TEST_F(TransportTest, UnreachableServerIsAnError) {
   auto db = connect();
   db->query("SELECT stacklite_config('max_retries', 1)");
   std::string err = db->error(kList);
-  EXPECT_NE(err.find("workflow_runs: GET /repos/octo-org/octo-repo/actions/runs: cannot connect"), std::string::npos) << err;
+  EXPECT_NE(err.find("workflow_runs: GET /repos/octo-org/octo-repo/actions/runs: cannot connect"), std::string::npos)
+      << err;
 }
 
 TEST_F(TransportTest, ErrorsNeverContainTheToken) {

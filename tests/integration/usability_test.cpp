@@ -49,9 +49,12 @@ TEST_F(UsabilityTest, JsonThroughAMaterializedSubqueryNeedsJson) {
   // SQLite 3.40 does not keep a value's JSON subtype through a materialized or sorted
   // subquery: there json(col) restores it (the README's idiom).
   std::string from = "FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo'";
-  EXPECT_EQ(db_->query("WITH r AS MATERIALIZED (SELECT actor " + from + " LIMIT 1) "
-                       "SELECT json_type(json_object('a', actor), '$.a'), json_type(json_object('a', json(actor)), '$.a') FROM r"),
-            (Rows{{"text", "object"}}));
+  EXPECT_EQ(
+      db_->query(
+          "WITH r AS MATERIALIZED (SELECT actor " + from +
+          " LIMIT 1) "
+          "SELECT json_type(json_object('a', actor), '$.a'), json_type(json_object('a', json(actor)), '$.a') FROM r"),
+      (Rows{{"text", "object"}}));
 }
 
 TEST_F(UsabilityTest, AViewStoredInADatabaseFileIsRefusedAndATempViewWorks) {
@@ -66,8 +69,9 @@ TEST_F(UsabilityTest, AViewStoredInADatabaseFileIsRefusedAndATempViewWorks) {
   EXPECT_EQ(db_->error("SELECT count(*) FROM reports.failing"), "unsafe use of virtual table \"workflow_runs\"");
   // A trigger stored in the file cannot reach DELETE either.
   db_->query("CREATE TABLE reports.notes(x)");
-  db_->query("CREATE TRIGGER reports.wipe AFTER INSERT ON notes BEGIN "
-             "DELETE FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo'; END");
+  db_->query(
+      "CREATE TRIGGER reports.wipe AFTER INSERT ON notes BEGIN "
+      "DELETE FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo'; END");
   EXPECT_EQ(db_->error("INSERT INTO reports.notes VALUES (1)"), "unsafe use of virtual table \"workflow_runs\"");
   EXPECT_TRUE(api_requests().empty());
 

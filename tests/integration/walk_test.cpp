@@ -59,7 +59,8 @@ class WritesOverTheirListing : public ServerTest {
     for (const auto& r : api_requests()) {
       if (r.method != method || r.path.rfind(prefix, 0) != 0) continue;
       std::string rest = r.path.substr(prefix.size());
-      if (rest.size() < suffix.size() || rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
+      if (rest.size() < suffix.size() || rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) != 0)
+        continue;
       ++out[std::stoll(rest.substr(0, rest.size() - suffix.size()))];
     }
     return out;
@@ -96,7 +97,8 @@ TEST_F(WritesOverTheirListing, DeleteOverItsOwnSelectReachesEveryMatchingRunOnce
 }
 
 TEST_F(WritesOverTheirListing, ReRunOverFailedRunsReachesEachOnce) {
-  Ids failed = ids_where(server_->snapshot(), "octo-repo", [](const WorkflowRun& r) { return r.conclusion == "failure"; });
+  Ids failed =
+      ids_where(server_->snapshot(), "octo-repo", [](const WorkflowRun& r) { return r.conclusion == "failure"; });
   ASSERT_GT(failed.size(), 400u);
   Rows rows = db_->query(
       "SELECT id, re_run_workflow(owner, repo, id) FROM workflow_runs "
@@ -106,8 +108,9 @@ TEST_F(WritesOverTheirListing, ReRunOverFailedRunsReachesEachOnce) {
   auto reruns = writes_per_run("POST", "/rerun");
   EXPECT_EQ(reruns.size(), failed.size());
   for (const auto& [id, n] : reruns) EXPECT_EQ(n, 1) << id;
-  EXPECT_TRUE(ids_where(server_->snapshot(), "octo-repo", [](const WorkflowRun& r) { return r.conclusion == "failure"; })
-                  .empty());
+  EXPECT_TRUE(ids_where(server_->snapshot(), "octo-repo", [](const WorkflowRun& r) {
+                return r.conclusion == "failure";
+              }).empty());
 }
 
 // The README's example, through a subquery and with the id compared in an IN list.
@@ -121,7 +124,8 @@ TEST_F(WritesOverTheirListing, CancelOfQueuedRunsAsTheReadmeShowsReachesEachOnce
   auto cancels = writes_per_run("POST", "/cancel");
   EXPECT_EQ(cancels.size(), queued.size());
   for (const auto& [id, n] : cancels) EXPECT_EQ(n, 1) << id;
-  for (int64_t id : queued) EXPECT_EQ(server_->snapshot().find_run("octo-org", "octo-repo", id)->conclusion, "cancelled");
+  for (int64_t id : queued)
+    EXPECT_EQ(server_->snapshot().find_run("octo-org", "octo-repo", id)->conclusion, "cancelled");
   EXPECT_EQ(db_->integer("SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' "
                          "AND status = 'queued'"),
             0);
@@ -129,14 +133,16 @@ TEST_F(WritesOverTheirListing, CancelOfQueuedRunsAsTheReadmeShowsReachesEachOnce
 
 // DELETE with a filter: SQLite reads the rowids as the listing goes, the deletes follow.
 TEST_F(WritesOverTheirListing, DeleteStatementWithAFilterDeletesEveryMatchingRun) {
-  Ids schedule = ids_where(server_->snapshot(), "octo-repo", [](const WorkflowRun& r) { return r.event == "schedule"; });
+  Ids schedule =
+      ids_where(server_->snapshot(), "octo-repo", [](const WorkflowRun& r) { return r.event == "schedule"; });
   ASSERT_GT(schedule.size(), 700u);
   db_->query("DELETE FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND event = 'schedule'");
   EXPECT_EQ(db_->integer("SELECT changes()"), static_cast<int64_t>(schedule.size()));
   auto deletes = writes_per_run("DELETE", "");
   EXPECT_EQ(deletes.size(), schedule.size());
   for (const auto& [id, n] : deletes) EXPECT_EQ(n, 1) << id;
-  EXPECT_TRUE(ids_where(server_->snapshot(), "octo-repo", [](const WorkflowRun& r) { return r.event == "schedule"; }).empty());
+  EXPECT_TRUE(
+      ids_where(server_->snapshot(), "octo-repo", [](const WorkflowRun& r) { return r.event == "schedule"; }).empty());
 }
 
 // One statement over two repositories' listings (a join), cancelling in both.
@@ -180,7 +186,8 @@ TEST_F(WritesOverTheirListing, ListingsThatNoWriteTouchesKeepPageNumbers) {
   });
   Rows rows = db_->query(
       "SELECT id, cancel_workflow_run('octo-org', 'other', 990001) FROM workflow_runs "
-      "WHERE owner = 'octo-org' AND repo = 'octo-repo' AND head_branch = 'main' AND created_at >= '2025-01-02T04:00:00Z'");
+      "WHERE owner = 'octo-org' AND repo = 'octo-repo' AND head_branch = 'main' AND created_at >= "
+      "'2025-01-02T04:00:00Z'");
   Ids want = ids_where(server_->snapshot(), "octo-repo", [](const WorkflowRun& r) {
     return r.head_branch == "main" && r.created_at >= "2025-01-02T04:00:00Z";
   });
@@ -261,7 +268,9 @@ TEST_F(BusyRepositoryTest, FilteredScanPastTheCapWhileRunsComeAndGoIsExact) {
   Rows rows = db->query(
       "SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'busy' AND event IN ('push', 'schedule') "
       "AND head_branch = 'main'");
-  expect_exact(rows, [](const WorkflowRun& r) { return (r.event == "push" || r.event == "schedule") && r.head_branch == "main"; });
+  expect_exact(rows, [](const WorkflowRun& r) {
+    return (r.event == "push" || r.event == "schedule") && r.head_branch == "main";
+  });
 }
 
 TEST_F(BusyRepositoryTest, CountOverAJoinOfTwoListingsIsExact) {

@@ -46,7 +46,8 @@ TEST_F(WriteTest, EveryFunctionSendsWhatTheOpenApiDescriptionSays) {
   int64_t other_completed = 0;  // re-running a job re-queues its run: use another run for it
   for (const auto& r : server_->snapshot().runs_for("octo-org", "octo-repo"))
     if (r.status == "completed" && r.id != completed && !other_completed) other_completed = r.id;
-  server_->with_dataset([&](Dataset& d) { d.find_run("octo-org", "octo-repo", queued + 1)->status = "action_required"; });
+  server_->with_dataset(
+      [&](Dataset& d) { d.find_run("octo-org", "octo-repo", queued + 1)->status = "action_required"; });
   struct Call {
     std::string sql, method, path, body;
     int status;
@@ -56,25 +57,29 @@ TEST_F(WriteTest, EveryFunctionSendsWhatTheOpenApiDescriptionSays) {
   std::string base = "/repos/octo-org/octo-repo/actions/";
   std::vector<Call> calls = {
       {"cancel_workflow_run(" + std::string(kRepo) + ", " + q + ")", "POST", base + "runs/" + q + "/cancel", "", 202},
-      {"force_cancel_workflow_run(" + std::string(kRepo) + ", " + c + ")", "POST", base + "runs/" + c + "/force-cancel", "", 409},
+      {"force_cancel_workflow_run(" + std::string(kRepo) + ", " + c + ")", "POST", base + "runs/" + c + "/force-cancel",
+       "", 409},
       {"re_run_job_for_workflow_run(" + std::string(kRepo) + ", " + j + ", 0)", "POST", base + "jobs/" + j + "/rerun",
        "{\"enable_debug_logging\":false}", 201},
       {"re_run_workflow(" + std::string(kRepo) + ", " + c + ")", "POST", base + "runs/" + c + "/rerun", "", 201},
-      {"re_run_workflow_failed_jobs(" + std::string(kRepo) + ", " + q + ", 1)", "POST", base + "runs/" + q + "/rerun-failed-jobs",
-       "{\"enable_debug_logging\":true}", 0},
+      {"re_run_workflow_failed_jobs(" + std::string(kRepo) + ", " + q + ", 1)", "POST",
+       base + "runs/" + q + "/rerun-failed-jobs", "{\"enable_debug_logging\":true}", 0},
       {"approve_workflow_run(" + std::string(kRepo) + ", " + a + ")", "POST", base + "runs/" + a + "/approve", "", 201},
-      {"review_custom_gates_for_run(" + std::string(kRepo) + ", " + c + ", 'production', 'approved', 'ship it')", "POST",
-       base + "runs/" + c + "/deployment_protection_rule",
+      {"review_custom_gates_for_run(" + std::string(kRepo) + ", " + c + ", 'production', 'approved', 'ship it')",
+       "POST", base + "runs/" + c + "/deployment_protection_rule",
        "{\"environment_name\":\"production\",\"state\":\"approved\",\"comment\":\"ship it\"}", 204},
-      {"review_pending_deployments_for_run(" + std::string(kRepo) + ", " + c + ", '[161171787, 161171795]', 'rejected', 'not now')",
+      {"review_pending_deployments_for_run(" + std::string(kRepo) + ", " + c +
+           ", '[161171787, 161171795]', 'rejected', 'not now')",
        "POST", base + "runs/" + c + "/pending_deployments",
        "{\"environment_ids\":[161171787,161171795],\"state\":\"rejected\",\"comment\":\"not now\"}", 200},
-      {"delete_workflow_run_logs(" + std::string(kRepo) + ", " + c + ")", "DELETE", base + "runs/" + c + "/logs", "", 204},
+      {"delete_workflow_run_logs(" + std::string(kRepo) + ", " + c + ")", "DELETE", base + "runs/" + c + "/logs", "",
+       204},
       {"delete_workflow_run(" + std::string(kRepo) + ", " + c + ")", "DELETE", base + "runs/" + c, "", 204},
   };
   simdjson::dom::parser parser;
   simdjson::dom::element api;
-  ASSERT_EQ(parser.load(STACKLITE_SOURCE_DIR "/tests/data/github-actions-runs.openapi.json").get(api), simdjson::SUCCESS);
+  ASSERT_EQ(parser.load(STACKLITE_SOURCE_DIR "/tests/data/github-actions-runs.openapi.json").get(api),
+            simdjson::SUCCESS);
   for (const auto& call : calls) {
     server_->clear_requests();
     std::string result = one("SELECT " + call.sql);
@@ -84,12 +89,15 @@ TEST_F(WriteTest, EveryFunctionSendsWhatTheOpenApiDescriptionSays) {
     EXPECT_EQ(reqs[0].path, call.path) << call.sql;
     EXPECT_EQ(reqs[0].body, call.body) << call.sql;
     if (call.status) {
-      EXPECT_NE(result.find("\"status\":" + std::to_string(call.status)), std::string::npos) << call.sql << " " << result;
+      EXPECT_NE(result.find("\"status\":" + std::to_string(call.status)), std::string::npos)
+          << call.sql << " " << result;
     }
     // The OpenAPI operation: replace ids in the path with the template's names.
     std::string templ = call.path;
-    for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{{"runs/" + c, "runs/{run_id}"}, {"runs/" + q, "runs/{run_id}"},
-                                                                             {"runs/" + a, "runs/{run_id}"}, {"jobs/" + j, "jobs/{job_id}"}})
+    for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{{"runs/" + c, "runs/{run_id}"},
+                                                                            {"runs/" + q, "runs/{run_id}"},
+                                                                            {"runs/" + a, "runs/{run_id}"},
+                                                                            {"jobs/" + j, "jobs/{job_id}"}})
       if (auto pos = templ.find(from); pos != std::string::npos) templ.replace(pos, from.size(), to);
     templ.replace(0, std::string("/repos/octo-org/octo-repo").size(), "/repos/{owner}/{repo}");
     std::string verb = call.method == "POST" ? "post" : "delete";
@@ -149,14 +157,19 @@ TEST_F(WriteTest, SelectDrivenBulkCancelReportsEachRun) {
     EXPECT_EQ(rows[i][1], "{\"ok\":true,\"status\":202}");
     EXPECT_EQ(run(queued[i]).conclusion, "cancelled");
   }
-  EXPECT_TRUE(db_->query("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND status = 'queued'").empty());
+  EXPECT_TRUE(
+      db_->query("SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND status = 'queued'")
+          .empty());
 }
 
 TEST_F(WriteTest, LogsUrlComesFromTheRedirectWhichIsNotFollowed) {
   ScopedEnv token("GITHUB_TOKEN", std::string("ghp-logs-token"));
   auto db = connect();
   std::string result = db->query("SELECT download_workflow_run_logs(" + std::string(kRepo) + ", 5010)")[0][0];
-  EXPECT_EQ(result.rfind("{\"ok\":true,\"status\":302,\"url\":\"http://localhost:" + std::to_string(server_->port()) + "/blob/logs/5010.zip", 0), 0u)
+  EXPECT_EQ(result.rfind("{\"ok\":true,\"status\":302,\"url\":\"http://localhost:" + std::to_string(server_->port()) +
+                             "/blob/logs/5010.zip",
+                         0),
+            0u)
       << result;
   db->query("SELECT download_workflow_run_logs(" + std::string(kRepo) + ", 5010, 1)");
   auto reqs = api_requests();
@@ -171,17 +184,21 @@ TEST_F(WriteTest, ArgumentErrorsSayWhatToFix) {
     std::string sql, message;
   };
   std::vector<Case> cases = {
-      {"cancel_workflow_run('octo-org', 'octo-repo')", "cancel_workflow_run(owner, repo, run_id): takes 3 arguments, got 2"},
-      {"re_run_workflow('o', 'r', 1, 1, 1)", "re_run_workflow(owner, repo, run_id, [enable_debug_logging]): takes 3 to 4 arguments, got 5"},
+      {"cancel_workflow_run('octo-org', 'octo-repo')",
+       "cancel_workflow_run(owner, repo, run_id): takes 3 arguments, got 2"},
+      {"re_run_workflow('o', 'r', 1, 1, 1)",
+       "re_run_workflow(owner, repo, run_id, [enable_debug_logging]): takes 3 to 4 arguments, got 5"},
       {"cancel_workflow_run('o', 'r', 'abc')", "run_id must be an integer, got 'abc'"},
       {"cancel_workflow_run('o', 'r', NULL)", "run_id must be an integer, got NULL"},
       {"cancel_workflow_run(1, 'r', 5)", "owner must be text, got 1"},
       {"cancel_workflow_run('..', 'r', 5)", "owner must not be '..'"},
       {"re_run_workflow('o', 'r', 5, 'maybe')", "enable_debug_logging must be 1 or 0 (true or false), got 'maybe'"},
-      {"review_custom_gates_for_run('o', 'r', 5, 'prod', 'approve', 'c')", "state must be 'approved' or 'rejected', got 'approve'"},
+      {"review_custom_gates_for_run('o', 'r', 5, 'prod', 'approve', 'c')",
+       "state must be 'approved' or 'rejected', got 'approve'"},
       {"review_pending_deployments_for_run('o', 'r', 5, '[1, \"x\"]', 'approved', 'c')",
        "environment_ids_json must be a JSON array of integers"},
-      {"review_pending_deployments_for_run('o', 'r', 5, 'not json', 'approved', 'c')", "environment_ids_json must be a JSON array"},
+      {"review_pending_deployments_for_run('o', 'r', 5, 'not json', 'approved', 'c')",
+       "environment_ids_json must be a JSON array"},
   };
   for (const auto& c : cases) {
     std::string err = db_->error("SELECT " + c.sql);
@@ -201,21 +218,26 @@ TEST_F(WriteTest, WritesAreNotBlindlyRetried) {
   server_->clear_requests();
   server_->inject(Fault::reset(), 1, "/rerun");
   std::string err = db_->error("SELECT re_run_workflow(" + std::string(kRepo) + ", 5005)");
-  EXPECT_NE(err.find("re_run_workflow: POST /repos/octo-org/octo-repo/actions/runs/5005/rerun: transfer failed"), std::string::npos) << err;
+  EXPECT_NE(err.find("re_run_workflow: POST /repos/octo-org/octo-repo/actions/runs/5005/rerun: transfer failed"),
+            std::string::npos)
+      << err;
   EXPECT_NE(err.find("not repeated"), std::string::npos) << err;
   EXPECT_EQ(writes().size(), 1u);
   // The server said to wait: retried after Retry-After.
   server_->clear_requests();
-  server_->inject(Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "1"), 1, "/cancel");
+  server_->inject(Fault::status(429, "{\"message\":\"Too many requests\"}").with_header("Retry-After", "1"), 1,
+                  "/cancel");
   auto start = std::chrono::steady_clock::now();
-  EXPECT_EQ(one("SELECT cancel_workflow_run(" + std::string(kRepo) + ", " + std::to_string(first_with_status("queued")) + ")"),
+  EXPECT_EQ(one("SELECT cancel_workflow_run(" + std::string(kRepo) + ", " +
+                std::to_string(first_with_status("queued")) + ")"),
             "{\"ok\":true,\"status\":202}");
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
   EXPECT_EQ(writes().size(), 2u);
   // A secondary rate limit (403 saying so) is waited out the same way.
   server_->clear_requests();
-  server_->inject(Fault::status(403, "{\"message\":\"You have exceeded a secondary rate limit.\"}").with_header("Retry-After", "0"), 1,
-                  "/approve");
+  server_->inject(
+      Fault::status(403, "{\"message\":\"You have exceeded a secondary rate limit.\"}").with_header("Retry-After", "0"),
+      1, "/approve");
   db_->query("SELECT approve_workflow_run(" + std::string(kRepo) + ", 5005)");
   EXPECT_EQ(writes().size(), 2u);
 }
@@ -224,7 +246,8 @@ TEST_F(WriteTest, UnreachableServerIsAnSqlErrorAfterRetriesThatNeverReachedIt) {
   ScopedEnv url("GITHUB_API_URL", std::string("http://127.0.0.1:1"));
   auto db = connect();
   std::string err = db->error("SELECT cancel_workflow_run(" + std::string(kRepo) + ", 5)");
-  EXPECT_NE(err.find("cancel_workflow_run: POST /repos/octo-org/octo-repo/actions/runs/5/cancel: cannot connect"), std::string::npos)
+  EXPECT_NE(err.find("cancel_workflow_run: POST /repos/octo-org/octo-repo/actions/runs/5/cancel: cannot connect"),
+            std::string::npos)
       << err;
 }
 
@@ -284,9 +307,12 @@ TEST_F(WriteTest, DeleteCountsAGoneRunAndStopsAtAnyOtherFailure) {
   server_->inject(Fault::status(500, "{\"message\":\"Server Error\"}"), 1, "/runs/5004");
   // Runs 5001..5005 (created a minute apart from midnight), deleted in id order.
   std::string err = db_->error(
-      "DELETE FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND created_at < '2025-01-01T00:06:00Z'");
-  EXPECT_EQ(err, "workflow_runs: DELETE /repos/octo-org/octo-repo/actions/runs/5004: 500 Internal Server Error: Server Error "
-                 "(runs deleted before this one stay deleted: remote deletes cannot be rolled back)");
+      "DELETE FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND created_at < "
+      "'2025-01-01T00:06:00Z'");
+  EXPECT_EQ(
+      err,
+      "workflow_runs: DELETE /repos/octo-org/octo-repo/actions/runs/5004: 500 Internal Server Error: Server Error "
+      "(runs deleted before this one stay deleted: remote deletes cannot be rolled back)");
   auto data = server_->snapshot();
   EXPECT_EQ(data.find_run("octo-org", "octo-repo", 5001), nullptr);
   EXPECT_EQ(data.find_run("octo-org", "octo-repo", 5003), nullptr);
@@ -295,12 +321,15 @@ TEST_F(WriteTest, DeleteCountsAGoneRunAndStopsAtAnyOtherFailure) {
 }
 
 TEST_F(WriteTest, DeleteWithoutOwnerAndRepoAndInsertOrUpdateAreRefusedBeforeAnyRequest) {
-  EXPECT_NE(db_->error("DELETE FROM workflow_runs WHERE id = 5001").find("owner and repo are required"), std::string::npos);
-  EXPECT_NE(db_->error("DELETE FROM workflow_runs").find("owner and repo are required"), std::string::npos);
-  EXPECT_NE(db_->error("INSERT INTO workflow_runs(id) VALUES (1)").find("only SELECT and DELETE are supported"), std::string::npos);
-  EXPECT_NE(db_->error("UPDATE workflow_runs SET name = 'x' WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 5001")
-                .find("only SELECT and DELETE are supported"),
+  EXPECT_NE(db_->error("DELETE FROM workflow_runs WHERE id = 5001").find("owner and repo are required"),
             std::string::npos);
+  EXPECT_NE(db_->error("DELETE FROM workflow_runs").find("owner and repo are required"), std::string::npos);
+  EXPECT_NE(db_->error("INSERT INTO workflow_runs(id) VALUES (1)").find("only SELECT and DELETE are supported"),
+            std::string::npos);
+  EXPECT_NE(
+      db_->error("UPDATE workflow_runs SET name = 'x' WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 5001")
+          .find("only SELECT and DELETE are supported"),
+      std::string::npos);
   EXPECT_TRUE(writes().empty());
   EXPECT_EQ(server_->snapshot().runs_for("octo-org", "octo-repo").size(), 60u);
 }
@@ -321,7 +350,8 @@ TEST_F(WriteTest, FunctionsAreNeitherDeterministicNorInnocuousAndTheTableIsDirec
   }
   db_->query("CREATE VIEW v AS SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo'");
   EXPECT_NE(db_->error("SELECT * FROM v").find("unsafe use of virtual table"), std::string::npos);
-  db_->query("CREATE TABLE t(x); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT cancel_workflow_run('o', 'r', NEW.x); END;");
+  db_->query(
+      "CREATE TABLE t(x); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT cancel_workflow_run('o', 'r', NEW.x); END;");
   EXPECT_NE(db_->error("INSERT INTO t VALUES (5)").find("unsafe use of cancel_workflow_run"), std::string::npos);
   EXPECT_TRUE(writes().empty());
 }

@@ -112,8 +112,9 @@ TEST(Decoder, NumbersThatAreNotWholeAreNullInIntegerColumnsAndExactInRealOnes) {
       "numbers.json");
   const ResourceSpec& n = spec.resources.front();
   PageBuffer buf;
-  buf.assign(R"([{"v":7,"w":1},{"v":1.5,"w":0.5},{"v":2.0,"w":true},{"v":1e3,"w":1e0},{"v":-9223372036854775808,"w":-0},)"
-             R"({"v":9223372036854775808,"w":2}])");
+  buf.assign(
+      R"([{"v":7,"w":1},{"v":1.5,"w":0.5},{"v":2.0,"w":true},{"v":1e3,"w":1e0},{"v":-9223372036854775808,"w":-0},)"
+      R"({"v":9223372036854775808,"w":2}])");
   PageDecoder dec(n, ~0ull);
   dec.open(buf, n.read_methods.front());
   struct Want {
@@ -121,8 +122,11 @@ TEST(Decoder, NumbersThatAreNotWholeAreNullInIntegerColumnsAndExactInRealOnes) {
     double r;
     std::optional<int64_t> b;
   };
-  const Want want[] = {{7, 7.0, 1},   {std::nullopt, 1.5, std::nullopt}, {std::nullopt, 2.0, 1},
-                       {std::nullopt, 1000.0, std::nullopt}, {INT64_MIN, -9223372036854775808.0, 0},
+  const Want want[] = {{7, 7.0, 1},
+                       {std::nullopt, 1.5, std::nullopt},
+                       {std::nullopt, 2.0, 1},
+                       {std::nullopt, 1000.0, std::nullopt},
+                       {INT64_MIN, -9223372036854775808.0, 0},
                        {std::nullopt, 9223372036854775808.0, 2}};
   Row row;
   size_t k = 0;
@@ -148,8 +152,9 @@ TEST(Decoder, NumbersThatAreNotWholeAreNullInIntegerColumnsAndExactInRealOnes) {
 }
 
 TEST(Decoder, EscapedStringsAreUnescaped) {
-  auto rows = decode_all(R"({"workflow_runs":[{"id":1,"display_title":"fix \"quotes\" \u00e9\n","actor":{"login":"a\\b"}}]})",
-                         list_method());
+  auto rows =
+      decode_all(R"({"workflow_runs":[{"id":1,"display_title":"fix \"quotes\" \u00e9\n","actor":{"login":"a\\b"}}]})",
+                 list_method());
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].cells[col("display_title")].text, "fix \"quotes\" \xC3\xA9\n");
   EXPECT_EQ(rows[0].cells[col("actor_login")].text, "a\\b");
@@ -185,9 +190,9 @@ TEST(Decoder, ManyDottedTextColumnsOfAUserSpecKeepTheirValues) {
     item += "}";
   }
   item += "}";
-  std::string spec_text = R"({"provider":"dotted","base_url":"https://example.invalid","resources":[{"name":"things","columns":[)" +
-                          columns +
-                          R"(],"read_methods":[{"name":"list","path":"/things","response":{"kind":"list","items":"things"}}]}]})";
+  std::string spec_text =
+      R"({"provider":"dotted","base_url":"https://example.invalid","resources":[{"name":"things","columns":[)" +
+      columns + R"(],"read_methods":[{"name":"list","path":"/things","response":{"kind":"list","items":"things"}}]}]})";
   ProviderSpec spec = load_provider_spec(spec_text, "dotted.json");
   const ResourceSpec& things = spec.resources.front();
   PageBuffer buf;

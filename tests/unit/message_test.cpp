@@ -78,7 +78,8 @@ TEST(Messages, SecretsAreReplacedBeforeTheCutSoNoFragmentRemains) {
 TEST(JsonCloses, ADocumentCutShortIsToldApartFromAWholeOne) {
   for (const char* whole : {"{}", "[]", " {\"a\":[1,{\"b\":\"}]\\\"\"}]} \n", "[\"\\\\\"]", "<html>", "", "plain"})
     EXPECT_TRUE(json_closes(whole)) << whole;
-  for (const char* cut : {"{", "[{\"id\":1},", "{\"a\":\"b", "{\"a\":\"b\\\"}", "{\"a\":[1,2]", "[]]", "{} x", "{\"a\":\"\\\\\"}x"})
+  for (const char* cut :
+       {"{", "[{\"id\":1},", "{\"a\":\"b", "{\"a\":\"b\\\"}", "{\"a\":[1,2]", "[]]", "{} x", "{\"a\":\"\\\\\"}x"})
     EXPECT_FALSE(json_closes(cut)) << cut;
 }
 

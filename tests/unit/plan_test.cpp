@@ -1,12 +1,13 @@
 // Planning and request building: which method a WHERE clause selects, what SQLite still
 // checks, and the exact path and query each combination of values produces.
+#include "vtab/plan.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "spec/spec.hpp"
 #include "util/text.hpp"
-#include "vtab/plan.hpp"
 #include "vtab/request.hpp"
 
 namespace stacklite {
@@ -38,7 +39,8 @@ TEST(Plan, IdOrRunIdGetsOneRunAndAttemptNumberItsAttempt) {
 
 TEST(Plan, WorkflowSelectsTheWorkflowListing) {
   EXPECT_EQ(method_name(choose_plan(runs(), {eq("owner"), eq("repo"), eq("workflow")}, ~0ull)), "list_workflow_runs");
-  EXPECT_EQ(method_name(choose_plan(runs(), {eq("owner"), eq("repo"), eq("workflow_id")}, ~0ull)), "list_workflow_runs");
+  EXPECT_EQ(method_name(choose_plan(runs(), {eq("owner"), eq("repo"), eq("workflow_id")}, ~0ull)),
+            "list_workflow_runs");
   // A workflow filter the get-by-id request cannot send must not be dropped: list instead.
   EXPECT_EQ(method_name(choose_plan(runs(), {eq("owner"), eq("repo"), eq("id"), eq("workflow")}, ~0ull)),
             "list_workflow_runs");
@@ -153,8 +155,9 @@ TEST(Request, EncodesPathSegmentsAndQueryValues) {
 }
 
 TEST(Request, DateRangesAreSentInclusiveAndTightest) {
-  auto ts = targets({eq("owner"), eq("repo"), op("created_at", Op::Gt), op("created_at", Op::Lt), op("created_at", Op::Le)},
-                    {{T("o")}, {T("r")}, {T("2025-01-01")}, {T("2025-03-01")}, {T("2025-02-01T10:00:00Z")}});
+  auto ts =
+      targets({eq("owner"), eq("repo"), op("created_at", Op::Gt), op("created_at", Op::Lt), op("created_at", Op::Le)},
+              {{T("o")}, {T("r")}, {T("2025-01-01")}, {T("2025-03-01")}, {T("2025-02-01T10:00:00Z")}});
   EXPECT_EQ(ts[0].first_page(),
             "/repos/o/r/actions/runs?created=2025-01-01T00%3A00%3A01Z..2025-02-01T10%3A00%3A00Z&per_page=100");
   EXPECT_EQ(ts[0].time_column, col("created_at"));
@@ -169,7 +172,8 @@ TEST(Request, DateRangesAreSentInclusiveAndTightest) {
 std::string created_for(Op o, SqlValue bound) {
   auto ts = targets({eq("owner"), eq("repo"), op("created_at", o)}, {{T("o")}, {T("r")}, {std::move(bound)}});
   if (ts.empty()) return "(nothing)";
-  return (ts[0].range_lower.empty() ? "*" : ts[0].range_lower) + ".." + (ts[0].range_upper.empty() ? "*" : ts[0].range_upper);
+  return (ts[0].range_lower.empty() ? "*" : ts[0].range_lower) + ".." +
+         (ts[0].range_upper.empty() ? "*" : ts[0].range_upper);
 }
 
 TEST(Request, TimeBoundsInEveryFormBecomeWholeSeconds) {
@@ -202,7 +206,8 @@ TEST(Request, TimeBoundsInEveryFormBecomeWholeSeconds) {
 }
 
 TEST(Request, ANonTimeBoundIsAnErrorThatShowsTheForms) {
-  for (SqlValue bad : {T("11/01/2026"), T("yesterday"), T("2025-02-30"), T("2025-01-01 25:00"), T("1763251200"), T("")}) {
+  for (SqlValue bad :
+       {T("11/01/2026"), T("yesterday"), T("2025-02-30"), T("2025-01-01 25:00"), T("1763251200"), T("")}) {
     try {
       targets({eq("owner"), eq("repo"), op("created_at", Op::Ge)}, {{T("o")}, {T("r")}, {bad}});
       ADD_FAILURE() << bad.text << " was accepted";
@@ -280,10 +285,12 @@ TEST(Request, EnumeratedParametersRefuseUnknownValues) {
 TEST(Request, BooleansNullsAndLimit) {
   auto ts = targets({eq("owner"), eq("repo"), eq("exclude_pull_requests")}, {{T("o")}, {T("r")}, {I(1)}});
   EXPECT_EQ(ts[0].first_page(), "/repos/o/r/actions/runs?exclude_pull_requests=true&per_page=100");
-  EXPECT_THROW(targets({eq("owner"), eq("repo"), eq("exclude_pull_requests")}, {{T("o")}, {T("r")}, {T("maybe")}}), Error);
+  EXPECT_THROW(targets({eq("owner"), eq("repo"), eq("exclude_pull_requests")}, {{T("o")}, {T("r")}, {T("maybe")}}),
+               Error);
   EXPECT_TRUE(targets({eq("owner"), eq("repo")}, {{T("o")}, {SqlValue{}}}).empty());
   ConstraintInfo limit{-1, Op::Limit, true};
-  auto limited = targets({eq("owner"), eq("repo"), eq("head_branch"), limit}, {{T("o")}, {T("r")}, {T("main")}, {I(20)}});
+  auto limited =
+      targets({eq("owner"), eq("repo"), eq("head_branch"), limit}, {{T("o")}, {T("r")}, {T("main")}, {I(20)}});
   EXPECT_EQ(limited[0].first_page(), "/repos/o/r/actions/runs?branch=main&per_page=20");
   // status may drop rows in SQLite, so a LIMIT does not shrink pages.
   auto loose = targets({eq("owner"), eq("repo"), eq("status"), limit}, {{T("o")}, {T("r")}, {T("queued")}, {I(20)}});
@@ -295,8 +302,8 @@ TEST(Request, InListsFanOutOneTargetPerCombination) {
   ASSERT_EQ(ts.size(), 4u);
   std::set<std::string> paths;
   for (const auto& t : ts) paths.insert(t.path);
-  EXPECT_EQ(paths, (std::set<std::string>{"/repos/a/x/actions/runs", "/repos/a/y/actions/runs", "/repos/b/x/actions/runs",
-                                          "/repos/b/y/actions/runs"}));
+  EXPECT_EQ(paths, (std::set<std::string>{"/repos/a/x/actions/runs", "/repos/a/y/actions/runs",
+                                          "/repos/b/x/actions/runs", "/repos/b/y/actions/runs"}));
   EXPECT_EQ(ts[0].inputs[col("owner")]->text, "a");
   auto ids = targets({eq("owner"), eq("repo"), eq("id")}, {{T("o")}, {T("r")}, {I(1), I(2)}});
   ASSERT_EQ(ids.size(), 2u);

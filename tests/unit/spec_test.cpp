@@ -1,5 +1,7 @@
 // Provider specs: the bundled GitHub spec declares what the issue promises and conforms to
 // GitHub's OpenAPI description; bad specs are refused with the file, resource and field.
+#include "spec/spec.hpp"
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -8,7 +10,6 @@
 #include <set>
 #include <sstream>
 
-#include "spec/spec.hpp"
 #include "util/text.hpp"
 
 namespace stacklite {
@@ -21,13 +22,43 @@ const ResourceSpec& runs() {
 }
 
 TEST(BundledSpec, WorkflowRunsHasEveryStackqlField) {
-  const char* fields[] = {"id", "name", "actor", "artifacts_url", "cancel_url", "check_suite_id", "check_suite_node_id",
-                          "check_suite_url", "conclusion", "created_at", "display_title", "event", "head_branch",
-                          "head_commit", "head_repository", "head_repository_id", "head_sha", "html_url", "jobs_url",
-                          "logs_url", "node_id", "path", "previous_attempt_url", "pull_requests",
-                          "referenced_workflows", "repository", "rerun_url", "run_attempt", "run_number",
-                          "run_started_at", "status", "triggering_actor", "updated_at", "url", "workflow_id",
-                          "workflow_url", "actor_login"};
+  const char* fields[] = {"id",
+                          "name",
+                          "actor",
+                          "artifacts_url",
+                          "cancel_url",
+                          "check_suite_id",
+                          "check_suite_node_id",
+                          "check_suite_url",
+                          "conclusion",
+                          "created_at",
+                          "display_title",
+                          "event",
+                          "head_branch",
+                          "head_commit",
+                          "head_repository",
+                          "head_repository_id",
+                          "head_sha",
+                          "html_url",
+                          "jobs_url",
+                          "logs_url",
+                          "node_id",
+                          "path",
+                          "previous_attempt_url",
+                          "pull_requests",
+                          "referenced_workflows",
+                          "repository",
+                          "rerun_url",
+                          "run_attempt",
+                          "run_number",
+                          "run_started_at",
+                          "status",
+                          "triggering_actor",
+                          "updated_at",
+                          "url",
+                          "workflow_id",
+                          "workflow_url",
+                          "actor_login"};
   for (const char* f : fields) {
     int i = runs().column_index(f);
     ASSERT_GE(i, 0) << f;
@@ -48,7 +79,8 @@ TEST(BundledSpec, WorkflowRunsHasEveryStackqlField) {
 TEST(BundledSpec, ConformsToGitHubOpenApi) {
   simdjson::dom::parser parser;
   simdjson::dom::element api;
-  ASSERT_EQ(parser.load(STACKLITE_SOURCE_DIR "/tests/data/github-actions-runs.openapi.json").get(api), simdjson::SUCCESS);
+  ASSERT_EQ(parser.load(STACKLITE_SOURCE_DIR "/tests/data/github-actions-runs.openapi.json").get(api),
+            simdjson::SUCCESS);
   auto resolve = [&](simdjson::dom::element param) {
     std::string_view ref;
     simdjson::dom::element target;
@@ -114,8 +146,10 @@ std::string minimal_spec(const std::string& column_json, const std::string& meth
          R"(],"read_methods":[)" + method_json + "]}]}";
 }
 
-const std::string kColumns = R"({"name":"id","type":"INTEGER","json":"id"},{"name":"owner","type":"TEXT","hidden":true,"input":true})";
-const std::string kMethod = R"({"name":"list","path":"/o/{owner}/things","path_params":{"owner":"owner"},"response":{"kind":"list"}})";
+const std::string kColumns =
+    R"({"name":"id","type":"INTEGER","json":"id"},{"name":"owner","type":"TEXT","hidden":true,"input":true})";
+const std::string kMethod =
+    R"({"name":"list","path":"/o/{owner}/things","path_params":{"owner":"owner"},"response":{"kind":"list"}})";
 
 void expect_spec_error(const std::string& json, std::initializer_list<const char*> fragments) {
   try {
@@ -144,39 +178,67 @@ TEST(SpecValidation, NamesTheFieldAtFault) {
   expect_spec_error(minimal_spec(R"({"name":"id","type":"INTEGER"})", kMethod), {"columns[0] (id)", "\"json\""});
   expect_spec_error(minimal_spec(kColumns + "," + R"({"name":"id","type":"TEXT","json":"x"})", kMethod),
                     {"columns[2] (id).name", "twice"});
-  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}/{repo}","path_params":{"owner":"owner"},"response":{"kind":"list"}})"),
-                    {"read_methods[0].path_params", "'repo'"});
-  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"nope"},"response":{"kind":"list"}})"),
-                    {"read_methods[0].path_params.owner", "'nope'"});
-  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"table"}})"),
-                    {"read_methods[0].response.kind"});
-  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"list"}})"),
-                    {"read_methods[0].path", "'/'"});
-  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"list"},"query_params":[{"name":"q","column":"id","style":"fuzzy"}]})"),
-                    {"query_params[0].style"});
+  expect_spec_error(
+      minimal_spec(
+          kColumns,
+          R"({"name":"list","path":"/o/{owner}/{repo}","path_params":{"owner":"owner"},"response":{"kind":"list"}})"),
+      {"read_methods[0].path_params", "'repo'"});
+  expect_spec_error(
+      minimal_spec(kColumns,
+                   R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"nope"},"response":{"kind":"list"}})"),
+      {"read_methods[0].path_params.owner", "'nope'"});
+  expect_spec_error(
+      minimal_spec(
+          kColumns,
+          R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"table"}})"),
+      {"read_methods[0].response.kind"});
+  expect_spec_error(
+      minimal_spec(kColumns,
+                   R"({"name":"list","path":"o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"list"}})"),
+      {"read_methods[0].path", "'/'"});
+  expect_spec_error(
+      minimal_spec(
+          kColumns,
+          R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"list"},"query_params":[{"name":"q","column":"id","style":"fuzzy"}]})"),
+      {"query_params[0].style"});
   auto with_values = [](const std::string& values) {
-    return minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"list"},"query_params":[{"name":"q","column":"id",)" +
-                                      values + "}]}");
+    return minimal_spec(
+        kColumns,
+        R"({"name":"list","path":"/o/{owner}","path_params":{"owner":"owner"},"response":{"kind":"list"},"query_params":[{"name":"q","column":"id",)" +
+            values + "}]}");
   };
   expect_spec_error(with_values(R"("values":"a")"), {"query_params[0].values", "array of strings"});
   expect_spec_error(with_values(R"("values":[])"), {"query_params[0].values", "must not be empty"});
   expect_spec_error(with_values(R"("values":["a",""])"), {"query_params[0].values", "non-empty strings"});
   expect_spec_error(with_values(R"("values":["a","b","a"])"), {"query_params[0].values", "'a' twice"});
   expect_spec_error(with_values(R"("style":"boolean","values":["a"])"), {"query_params[0].values", "equals parameter"});
-  EXPECT_EQ(load_provider_spec(with_values(R"("values":["a","b"])"), "my.json").resources[0].read_methods[0].query_params[0].values,
+  EXPECT_EQ(load_provider_spec(with_values(R"("values":["a","b"])"), "my.json")
+                .resources[0]
+                .read_methods[0]
+                .query_params[0]
+                .values,
             (std::vector<std::string>{"a", "b"}));
-  expect_spec_error(with_values(R"("unfiltered_values":["c"])"), {"query_params[0].unfiltered_values", "goes with values"});
+  expect_spec_error(with_values(R"("unfiltered_values":["c"])"),
+                    {"query_params[0].unfiltered_values", "goes with values"});
   expect_spec_error(with_values(R"("values":["a"],"unfiltered_values":["c"])"),
                     {"query_params[0].unfiltered_values", "\"exact\": false"});
   expect_spec_error(with_values(R"("values":["a"],"exact":false,"unfiltered_values":["a"])"),
                     {"query_params[0].unfiltered_values", "'a'"});
   EXPECT_EQ(load_provider_spec(with_values(R"("values":["a"],"exact":false,"unfiltered_values":["c"])"), "my.json")
-                .resources[0].read_methods[0].query_params[0].unfiltered_values,
+                .resources[0]
+                .read_methods[0]
+                .query_params[0]
+                .unfiltered_values,
             (std::vector<std::string>{"c"}));
-  expect_spec_error(minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":{"strip_prefix":"x/"}},"response":{"kind":"list"}})"),
-                    {"read_methods[0].path_params.owner.columns", "required"});
+  expect_spec_error(
+      minimal_spec(
+          kColumns,
+          R"({"name":"list","path":"/o/{owner}","path_params":{"owner":{"strip_prefix":"x/"}},"response":{"kind":"list"}})"),
+      {"read_methods[0].path_params.owner.columns", "required"});
   ProviderSpec stripped = load_provider_spec(
-      minimal_spec(kColumns, R"({"name":"list","path":"/o/{owner}","path_params":{"owner":{"columns":["owner"],"strip_prefix":"x/"}},"response":{"kind":"list"}})"),
+      minimal_spec(
+          kColumns,
+          R"({"name":"list","path":"/o/{owner}","path_params":{"owner":{"columns":["owner"],"strip_prefix":"x/"}},"response":{"kind":"list"}})"),
       "my.json");
   EXPECT_EQ(stripped.resources[0].read_methods[0].path_params[0].strip_prefix, "x/");
   EXPECT_EQ(stripped.resources[0].read_methods[0].path_params[0].columns, std::vector<int>{1});

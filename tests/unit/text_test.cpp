@@ -1,7 +1,7 @@
 // did_you_mean: the suggestion an unknown option, provider or setting gets.
-#include <gtest/gtest.h>
-
 #include "util/text.hpp"
+
+#include <gtest/gtest.h>
 
 namespace stacklite {
 namespace {

@@ -1,5 +1,7 @@
 // Time values: every form SQLite's date functions produce or accept names the instant it
 // should, checked by example and against the C library's timegm() on random instants.
+#include "util/time_value.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -7,7 +9,6 @@
 #include <random>
 
 #include "util/text.hpp"
-#include "util/time_value.hpp"
 
 namespace stacklite {
 namespace {
@@ -54,13 +55,37 @@ TEST(TimeValue, FractionsAreKeptAsAFlag) {
 }
 
 TEST(TimeValue, AnythingElseIsNotATime) {
-  for (const char* bad :
-       {"", "yesterday", "now", "11/01/2026", "2025-1-01", "2025-01-1", "2025/01/01", "20250101", "2025-13-01",
-        "2025-00-10", "2025-02-29", "2025-04-31", "2025-01-01T", "2025-01-01 24:00", "2025-01-01 10:60",
-        "2025-01-01 10:00:60", "2025-01-01 10", "2025-01-01 10:00:00.", "2025-01-01Z", "2025-01-01 10:00+0200",
-        "2025-01-01 10:00:00+15:00", "2025-01-01 10:00:00 UTC", "2025-01-01 10:00:00Zjunk", "10:00", "10:00:00",
-        "2460676.5", "1735689600", "-2025-01-01", "2025-01-01t10:00", "0000-01-01T00:00:00+00:01",
-        "9999-12-31T23:59:59-00:01"})
+  for (const char* bad : {"",
+                          "yesterday",
+                          "now",
+                          "11/01/2026",
+                          "2025-1-01",
+                          "2025-01-1",
+                          "2025/01/01",
+                          "20250101",
+                          "2025-13-01",
+                          "2025-00-10",
+                          "2025-02-29",
+                          "2025-04-31",
+                          "2025-01-01T",
+                          "2025-01-01 24:00",
+                          "2025-01-01 10:60",
+                          "2025-01-01 10:00:60",
+                          "2025-01-01 10",
+                          "2025-01-01 10:00:00.",
+                          "2025-01-01Z",
+                          "2025-01-01 10:00+0200",
+                          "2025-01-01 10:00:00+15:00",
+                          "2025-01-01 10:00:00 UTC",
+                          "2025-01-01 10:00:00Zjunk",
+                          "10:00",
+                          "10:00:00",
+                          "2460676.5",
+                          "1735689600",
+                          "-2025-01-01",
+                          "2025-01-01t10:00",
+                          "0000-01-01T00:00:00+00:01",
+                          "9999-12-31T23:59:59-00:01"})
     EXPECT_FALSE(parse_time_text(bad).has_value()) << bad;
 }
 
@@ -132,10 +157,18 @@ TEST(TimeValue, RandomFormsAgreeWithTheCLibrary) {
     int64_t want = utc;
     bool fraction = false;
     switch (form(rng)) {
-      case 0: want = timegm(&tm) - time_of_day; break;  // a date alone: midnight UTC, no zone
-      case 1: text += std::string(" ") + clock; break;
-      case 2: text += std::string("T") + clock; break;
-      case 3: text += " " + std::string(clock, 5), want -= tm.tm_sec; break;
+      case 0:
+        want = timegm(&tm) - time_of_day;
+        break;  // a date alone: midnight UTC, no zone
+      case 1:
+        text += std::string(" ") + clock;
+        break;
+      case 2:
+        text += std::string("T") + clock;
+        break;
+      case 3:
+        text += " " + std::string(clock, 5), want -= tm.tm_sec;
+        break;
       default: {
         int ms = millis(rng);
         char frac[8];
@@ -148,7 +181,8 @@ TEST(TimeValue, RandomFormsAgreeWithTheCLibrary) {
       int zone = form(rng) % 3;
       if (off != 0 || zone == 1) {
         char written[16];
-        std::snprintf(written, sizeof written, "%c%02d:%02d", off < 0 ? '-' : '+', std::abs(off) / 60, std::abs(off) % 60);
+        std::snprintf(written, sizeof written, "%c%02d:%02d", off < 0 ? '-' : '+', std::abs(off) / 60,
+                      std::abs(off) % 60);
         text += written;
       } else if (zone == 2) {
         text += "Z";

@@ -1,8 +1,9 @@
 // URL building and Link parsing: values can never change the path or add parameters,
 // origins compare exactly, and every Link form GitHub sends is read.
+#include "http/url.hpp"
+
 #include <gtest/gtest.h>
 
-#include "http/url.hpp"
 #include "util/text.hpp"
 
 namespace stacklite {
@@ -18,7 +19,7 @@ TEST(PercentEncode, KeepsUnreservedAndEncodesEverythingElse) {
 
 TEST(PathSegment, RejectsEmptyAndDotSegments) {
   EXPECT_NO_THROW(check_path_segment("owner", "octo-org"));
-  EXPECT_NO_THROW(check_path_segment("owner", "...") );
+  EXPECT_NO_THROW(check_path_segment("owner", "..."));
   EXPECT_THROW(check_path_segment("owner", ""), Error);
   EXPECT_THROW(check_path_segment("owner", "."), Error);
   try {
@@ -73,7 +74,8 @@ TEST(LinkHeader, ToleratesOrderSpacingCaseAndJunk) {
 
 TEST(Url, PagesOfAListingAreNumberedFromItsPageTwoUrl) {
   const std::string two = "https://api.github.com/repos/o/r/actions/runs?per_page=100&page=2&status=success";
-  EXPECT_EQ(numbered_page_url(two, 7), "https://api.github.com/repos/o/r/actions/runs?per_page=100&page=7&status=success");
+  EXPECT_EQ(numbered_page_url(two, 7),
+            "https://api.github.com/repos/o/r/actions/runs?per_page=100&page=7&status=success");
   EXPECT_EQ(numbered_page_url("http://h/x?page=2", 10), "http://h/x?page=10");
   // Only a URL that carries page=2 exactly once numbers the pages.
   EXPECT_FALSE(numbered_page_url("http://h/x?page=3", 4));
