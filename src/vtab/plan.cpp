@@ -4,6 +4,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "util/text.hpp"
@@ -51,12 +52,14 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
   PlanChoice& pc = a.choice;
   pc.argv_index.assign(cs.size(), 0);
   pc.omit.assign(cs.size(), false);
-  pc.path_param.assign(cs.size(), false);
   std::vector<bool> taken(cs.size(), false);
   std::vector<bool> consumed_column(res.columns.size(), false);
-  auto use = [&](int ci) {
+  auto use = [&](int ci, ArgRole role, int param) {
     taken[ci] = true;
-    pc.plan.args.push_back({cs[ci].column, cs[ci].op});
+    // owner IN (...), repo IN (...), id IN (...): every value at once, one listing each. An
+    // IN list on a query parameter is left to SQLite, which calls xFilter once per value.
+    bool in_list = role == ArgRole::PathParam && cs[ci].is_in;
+    pc.plan.args.push_back({cs[ci].column, cs[ci].op, in_list, role, param});
     pc.argv_index[ci] = static_cast<int>(pc.plan.args.size());
     if (cs[ci].column >= 0) {
       consumed_column[cs[ci].column] = true;
@@ -65,11 +68,11 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
     }
   };
 
-  for (const auto& p : m.path_params) {
+  for (size_t pi = 0; pi < m.path_params.size(); ++pi) {
+    const ParamBinding& p = m.path_params[pi];
     int ci = find_eq(cs, p.columns, taken);
     if (ci < 0) return a;
-    use(ci);
-    pc.path_param[ci] = true;
+    use(ci, ArgRole::PathParam, static_cast<int>(pi));
     // workflow_id = 'ci.yml' selects the workflow by name: SQLite would compare the name with
     // the rows' numeric ids and drop them all, so the table checks this column itself.
     if (takes_names(res, p)) pc.omit[ci] = true;
@@ -77,13 +80,14 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
   bool exact = true;
   int filters = 0;
   std::set<std::string> sent;
-  for (const auto& q : m.query_params) {
+  for (size_t qi = 0; qi < m.query_params.size(); ++qi) {
+    const ParamBinding& q = m.query_params[qi];
     if (q.style == ParamStyle::DateRange) {
       // Bounds are compared as time by the table (SQLite would compare text): omitted.
       for (int column : q.columns)
         for (size_t i = 0; i < cs.size(); ++i)
           if (!taken[i] && cs[i].usable && cs[i].column == column && is_time_bound(cs[i].op)) {
-            use(static_cast<int>(i));
+            use(static_cast<int>(i), ArgRole::DateRange, static_cast<int>(qi));
             pc.omit[i] = true;
             exact = exact && q.exact;
             ++filters;
@@ -95,7 +99,7 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
     if (sent.count(q.param)) continue;
     int ci = find_eq(cs, q.columns, taken);
     if (ci < 0) continue;
-    use(ci);
+    use(ci, ArgRole::QueryParam, static_cast<int>(qi));
     sent.insert(q.param);
     exact = exact && q.exact;
     ++filters;
@@ -105,7 +109,7 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
   for (size_t i = 0; i < cs.size(); ++i)
     if (!taken[i] && cs[i].usable && cs[i].column >= 0 && is_time_bound(cs[i].op) &&
         is_time_column(res, cs[i].column)) {
-      use(static_cast<int>(i));
+      use(static_cast<int>(i), ArgRole::TimeCheck, -1);
       pc.omit[i] = true;
       exact = false;
     }
@@ -125,10 +129,14 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
     if (!taken[i] && cs[i].op != Op::Limit && cs[i].op != Op::Offset) exact = false;
 
   for (size_t i = 0; i < cs.size(); ++i)
-    if (!taken[i] && cs[i].usable && (cs[i].op == Op::Limit || cs[i].op == Op::Offset)) use(static_cast<int>(i));
+    if (!taken[i] && cs[i].usable && (cs[i].op == Op::Limit || cs[i].op == Op::Offset))
+      use(static_cast<int>(i), cs[i].op == Op::Limit ? ArgRole::Limit : ArgRole::Offset, -1);
 
   pc.plan.method = method_index;
   pc.plan.exact = exact;
+  bool several_reads = false;  // an IN list, ours or one SQLite loops over
+  for (size_t i = 0; i < cs.size(); ++i) several_reads |= pc.argv_index[i] > 0 && cs[i].is_in;
+  pc.one_row = m.response == ResponseKind::Object && !several_reads;
   if (m.response == ResponseKind::Object) {
     pc.cost = 10;
     pc.rows = 1;
@@ -187,7 +195,6 @@ PlanChoice choose_plan(const ResourceSpec& res, const std::vector<ConstraintInfo
   PlanChoice pc;
   pc.argv_index.assign(cs.size(), 0);
   pc.omit.assign(cs.size(), false);
-  pc.path_param.assign(cs.size(), false);
   // The least demanding method names what is required. If those inputs are constrained
   // but not usable yet (the other side of a join), ask SQLite for another join order.
   const ReadMethod& fallback = res.read_methods.back();
@@ -233,33 +240,194 @@ std::string missing_inputs_message(const ResourceSpec& res) {
          " to the WHERE clause, e.g. SELECT * FROM " + res.name + " WHERE " + where;
 }
 
-std::string Plan::encode() const {
-  char head[96];
-  std::snprintf(head, sizeof head, "%d;%d;%016" PRIx64 ";", method, exact ? 1 : 0, columns_needed);
-  std::string out = head;
-  for (const auto& a : args)
-    out +=
-        std::to_string(a.column) + ":" + std::to_string(static_cast<int>(a.op)) + ":" + (a.in_list ? "1" : "0") + ",";
+namespace {
+
+const char* op_text(Op op) {
+  switch (op) {
+    case Op::Gt:
+      return ">";
+    case Op::Ge:
+      return ">=";
+    case Op::Lt:
+      return "<";
+    case Op::Le:
+      return "<=";
+    default:
+      return "=";
+  }
+}
+
+[[noreturn]] void bad_plan(std::string_view text) {
+  throw Error("internal error: bad plan " + quote_for_message(text));
+}
+
+// "name(column)" when the binding has several columns, else "name".
+std::string binding_label(const ResourceSpec& res, const ParamBinding& b, int column) {
+  if (b.columns.size() < 2) return b.param;
+  return b.param + "(" + res.columns.at(column).name + ")";
+}
+
+// Reads "<name>[(<column>)]<op>?<n>" or "<name>[(<column>)] IN ?<n>" from an entry.
+struct Entry {
+  std::string_view name, column;
+  Op op = Op::Eq;
+  bool in_list = false;
+  size_t slot = 0;  // 1-based
+};
+
+std::optional<Entry> read_entry(std::string_view e) {
+  Entry out;
+  size_t q = e.rfind('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  auto n = parse_int64(e.substr(q + 1));
+  if (!n || *n < 1) return std::nullopt;
+  out.slot = static_cast<size_t>(*n);
+  std::string_view head = e.substr(0, q);
+  if (head.size() > 4 && head.substr(head.size() - 4) == " IN ") {
+    out.in_list = true;
+    head.remove_suffix(4);
+  } else {
+    size_t op_at = head.find_first_of("=<>");
+    if (op_at == std::string_view::npos) return std::nullopt;
+    std::string_view op = head.substr(op_at);
+    head = head.substr(0, op_at);
+    if (op == "=")
+      out.op = Op::Eq;
+    else if (op == ">")
+      out.op = Op::Gt;
+    else if (op == ">=")
+      out.op = Op::Ge;
+    else if (op == "<")
+      out.op = Op::Lt;
+    else if (op == "<=")
+      out.op = Op::Le;
+    else
+      return std::nullopt;
+  }
+  if (size_t open = head.find('('); open != std::string_view::npos) {
+    if (head.back() != ')') return std::nullopt;
+    out.column = head.substr(open + 1, head.size() - open - 2);
+    head = head.substr(0, open);
+  }
+  out.name = head;
   return out;
 }
 
-Plan Plan::decode(std::string_view text) {
+}  // namespace
+
+std::string Plan::encode(const ResourceSpec& res) const {
+  if (method < 0) return "(required inputs missing)";
+  const ReadMethod& m = res.read_methods.at(method);
+  std::string params, after;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const PlanArg& a = args[i];
+    const std::string slot = "?" + std::to_string(i + 1);
+    switch (a.role) {
+      case ArgRole::PathParam:
+      case ArgRole::QueryParam:
+      case ArgRole::DateRange: {
+        const ParamBinding& b = a.role == ArgRole::PathParam ? m.path_params.at(a.param) : m.query_params.at(a.param);
+        params += (params.empty() ? "" : ",") + binding_label(res, b, a.column) +
+                  (a.in_list ? std::string(" IN ") : std::string(op_text(a.op))) + slot;
+        break;
+      }
+      case ArgRole::TimeCheck:
+        after += " check(" + res.columns.at(a.column).name + op_text(a.op) + slot + ")";
+        break;
+      case ArgRole::Limit:
+        after += " limit=" + slot;
+        break;
+      case ArgRole::Offset:
+        after += " offset=" + slot;
+        break;
+    }
+  }
+  char mask[32];
+  std::snprintf(mask, sizeof mask, "%016" PRIx64, columns_needed);
+  return m.name + "(" + params + ")" + after + (exact ? " exact" : "") + " columns=0x" + mask;
+}
+
+Plan Plan::decode(const ResourceSpec& res, std::string_view text) {
   Plan p;
-  auto parts = split(text, ';');
-  if (parts.size() != 4) throw Error("internal error: bad plan " + quote_for_message(text));
-  auto method = parse_int64(parts[0]);
-  auto exact = parse_int64(parts[1]);
-  if (!method || !exact || parts[2].size() != 16) throw Error("internal error: bad plan " + quote_for_message(text));
-  p.method = static_cast<int>(*method);
-  p.exact = *exact != 0;
-  p.columns_needed = std::stoull(std::string(parts[2]), nullptr, 16);
-  for (auto arg : split(parts[3], ',')) {
-    if (arg.empty()) continue;
-    auto fields = split(arg, ':');
-    auto column = fields.size() == 3 ? parse_int64(fields[0]) : std::nullopt;
-    auto op = fields.size() == 3 ? parse_int64(fields[1]) : std::nullopt;
-    if (!column || !op) throw Error("internal error: bad plan " + quote_for_message(text));
-    p.args.push_back({static_cast<int>(*column), static_cast<Op>(*op), fields[2] == "1"});
+  if (text == "(required inputs missing)") return p;
+  size_t open = text.find('('), close = std::string_view::npos;
+  for (size_t i = open, depth = 0; open != std::string_view::npos && i < text.size(); ++i) {
+    if (text[i] == '(') ++depth;
+    if (text[i] == ')' && --depth == 0) {
+      close = i;
+      break;
+    }
+  }
+  if (close == std::string_view::npos) bad_plan(text);
+  std::string_view name = text.substr(0, open);
+  for (size_t i = 0; i < res.read_methods.size(); ++i)
+    if (res.read_methods[i].name == name) p.method = static_cast<int>(i);
+  if (p.method < 0) bad_plan(text);
+  const ReadMethod& m = res.read_methods[p.method];
+  std::vector<std::optional<PlanArg>> slots;
+  auto place = [&](const Entry& e, PlanArg arg) {
+    if (e.slot > 64) bad_plan(text);
+    if (slots.size() < e.slot) slots.resize(e.slot);
+    if (slots[e.slot - 1]) bad_plan(text);
+    arg.op = e.op;
+    arg.in_list = e.in_list;
+    slots[e.slot - 1] = arg;
+  };
+  auto column_of = [&](const ParamBinding& b, std::string_view column) {
+    if (column.empty()) return b.columns.front();
+    for (int c : b.columns)
+      if (res.columns[c].name == column) return c;
+    bad_plan(text);
+  };
+  for (auto piece : split(text.substr(open + 1, close - open - 1), ',')) {
+    if (piece.empty()) continue;
+    auto e = read_entry(piece);
+    if (!e) bad_plan(text);
+    PlanArg arg;
+    for (size_t i = 0; i < m.path_params.size() && arg.param < 0; ++i)
+      if (m.path_params[i].param == e->name) {
+        arg.role = ArgRole::PathParam;
+        arg.param = static_cast<int>(i);
+        arg.column = column_of(m.path_params[i], e->column);
+      }
+    for (size_t i = 0; i < m.query_params.size() && arg.param < 0; ++i)
+      if (m.query_params[i].param == e->name) {
+        const ParamBinding& q = m.query_params[i];
+        arg.role = q.style == ParamStyle::DateRange ? ArgRole::DateRange : ArgRole::QueryParam;
+        arg.param = static_cast<int>(i);
+        arg.column = column_of(q, e->column);
+      }
+    if (arg.param < 0) bad_plan(text);
+    place(*e, arg);
+  }
+  for (auto word : split(text.substr(close + 1), ' ')) {
+    if (word.empty()) continue;
+    if (word == "exact") {
+      p.exact = true;
+    } else if (starts_with(word, "columns=0x") && word.size() == 26) {
+      p.columns_needed = std::stoull(std::string(word.substr(10)), nullptr, 16);
+    } else if (starts_with(word, "limit=") || starts_with(word, "offset=")) {
+      auto e = read_entry(word);
+      if (!e || e->op != Op::Eq) bad_plan(text);
+      PlanArg arg;
+      arg.role = word[0] == 'l' ? ArgRole::Limit : ArgRole::Offset;
+      place(*e, arg);
+      slots[e->slot - 1]->op = word[0] == 'l' ? Op::Limit : Op::Offset;
+    } else if (starts_with(word, "check(") && word.back() == ')') {
+      auto e = read_entry(word.substr(6, word.size() - 7));
+      if (!e || !e->column.empty() || e->in_list) bad_plan(text);
+      PlanArg arg;
+      arg.role = ArgRole::TimeCheck;
+      arg.column = res.column_index(e->name);
+      if (arg.column < 0 || !is_time_column(res, arg.column)) bad_plan(text);
+      place(*e, arg);
+    } else {
+      bad_plan(text);
+    }
+  }
+  for (auto& slot : slots) {
+    if (!slot) bad_plan(text);
+    p.args.push_back(*slot);
   }
   return p;
 }

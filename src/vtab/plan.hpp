@@ -1,5 +1,6 @@
-// Query planning without SQLite types: which read method answers a WHERE clause, which
-// constraints feed which parameters (in argv order), and what SQLite must still check.
+// Query planning without SQLite types: which read method answers a WHERE clause, what each
+// argv slot feeds (a path or query parameter, a bound checked on each row, LIMIT/OFFSET),
+// and what SQLite must still check. The plan is the whole recipe for the requests.
 #pragma once
 
 #include <cstdint>
@@ -27,11 +28,23 @@ struct OrderTerm {
   bool descending = false;
 };
 
-// What xFilter's argv[i] holds.
+// What an argv slot feeds.
+enum class ArgRole : uint8_t {
+  PathParam,   // the path parameter method.path_params[param]
+  QueryParam,  // the equals or boolean query parameter method.query_params[param]
+  DateRange,   // a bound sent in the date-range parameter method.query_params[param], and checked on each row
+  TimeCheck,   // a time bound the method cannot send: checked on each row only
+  Limit,
+  Offset,
+};
+
+// What xFilter's argv[i] holds and where it goes.
 struct PlanArg {
-  int column = -1;
+  int column = -1;  // -1 for LIMIT/OFFSET
   Op op = Op::Eq;
-  bool in_list = false;  // argv holds every value of an IN (...) at once
+  bool in_list = false;  // argv holds every value of an IN (...) at once: one listing per value
+  ArgRole role = ArgRole::PathParam;
+  int param = -1;  // index into the method's path_params or query_params; -1 for the others
 };
 
 struct Plan {
@@ -42,19 +55,27 @@ struct Plan {
   bool exact = false;
   uint64_t columns_needed = 0;
 
-  std::string encode() const;
-  static Plan decode(std::string_view text);  // throws Error on text it did not produce
+  // The idxStr SQLite keeps, and EXPLAIN QUERY PLAN shows: the method, what each argv slot
+  // feeds, and what is checked on each row, e.g.
+  //   list_workflow_runs_for_repo(owner=?1,repo IN ?2,branch=?3,created>=?4) limit=?5 exact columns=0x...
+  // A parameter fed by several columns names the one used: run_id(id)=?3, status(conclusion)=?3.
+  // A time bound the method cannot send reads check(created_at>=?4).
+  std::string encode(const ResourceSpec& resource) const;
+  // Throws Error on text encode() did not produce for this resource.
+  static Plan decode(const ResourceSpec& resource, std::string_view text);
 };
 
 struct PlanChoice {
   Plan plan;
-  std::vector<int> argv_index;   // per constraint: 0 unused, else 1-based argv position
-  std::vector<bool> omit;        // per constraint: SQLite need not re-check it
-  std::vector<bool> path_param;  // per constraint: feeds a path parameter (IN may fan out)
+  std::vector<int> argv_index;  // per constraint: 0 unused, else 1-based argv position
+  std::vector<bool> omit;       // per constraint: SQLite need not re-check it
   double cost = 0;
   int64_t rows = 0;
   bool unusable = false;        // a required input exists but is not usable in this join order
   bool order_consumed = false;  // rows come in the ORDER BY's order: SQLite need not sort
+  // One request answers with at most one row (a get by id, with no IN list making it
+  // several): SQLite may DELETE in one pass and stop after the first row.
+  bool one_row = false;
 };
 
 PlanChoice choose_plan(const ResourceSpec& resource, const std::vector<ConstraintInfo>& constraints,

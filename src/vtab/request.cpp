@@ -54,14 +54,6 @@ std::string Target::first_page(const std::string& upper_override) const {
 
 namespace {
 
-const ParamBinding* binding_for(const std::vector<ParamBinding>& bindings, int column, bool ranged) {
-  for (const auto& b : bindings)
-    if ((b.style == ParamStyle::DateRange) == ranged)
-      for (int c : b.columns)
-        if (c == column) return &b;
-  return nullptr;
-}
-
 // The value as an integer when SQL would compare it equal to one (12, '12', 12.0).
 std::optional<int64_t> integer_value(const SqlValue& v) {
   if (v.kind == SqlValue::Kind::Int) return v.i;
@@ -137,12 +129,13 @@ std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) co
     t.method = &m;
     t.inputs.assign(res.columns.size(), std::nullopt);
     std::vector<std::pair<std::string, std::string>> path_values;
+    const ParamBinding* range = nullptr;  // the date-range parameter the time bounds go to
     bool empty = false;
     for (size_t a = 0; a < plan.args.size(); ++a) {
       const PlanArg& arg = plan.args[a];
       const SqlValue& v = argv[a][pick[a]];
-      if (arg.op == Op::Limit || arg.op == Op::Offset) {
-        if (v.kind == SqlValue::Kind::Int) (arg.op == Op::Limit ? limit : offset) = v.i;
+      if (arg.role == ArgRole::Limit || arg.role == ArgRole::Offset) {
+        if (v.kind == SqlValue::Kind::Int) (arg.role == ArgRole::Limit ? limit : offset) = v.i;
         continue;
       }
       if (v.kind == SqlValue::Kind::Null) {  // `x = NULL` and `x > NULL` match nothing
@@ -151,53 +144,59 @@ std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) co
       }
       const ColumnSpec& col = res.columns[arg.column];
       if (col.input) t.inputs[arg.column] = v;
-      if (is_time_column(res, arg.column)) {
-        // A bound on a time column, as the whole seconds that satisfy it (runs have second
-        // precision): `> '…10:00:00.5'` is `>= …10:00:01`. Checked on every row here.
-        TimePoint when = time_of(col.name, v);
-        std::optional<int64_t> lower, upper;
-        if (arg.op == Op::Gt) lower = when.last_second_until() + 1;
-        if (arg.op == Op::Ge || arg.op == Op::Eq) lower = when.first_second_from();
-        if (arg.op == Op::Lt) upper = when.first_second_from() - 1;
-        if (arg.op == Op::Le || arg.op == Op::Eq) upper = when.last_second_until();
-        t.time_column = arg.column;
-        if (lower && (!t.time_lower || *lower > *t.time_lower)) t.time_lower = lower;
-        if (upper && (!t.time_upper || *upper < *t.time_upper)) t.time_upper = upper;
-        continue;
-      }
-      if (arg.op == Op::Eq) {
-        if (const ParamBinding* p = binding_for(m.path_params, arg.column, false)) {
+      switch (arg.role) {
+        case ArgRole::DateRange:
+        case ArgRole::TimeCheck: {
+          // A bound on a time column, as the whole seconds that satisfy it (runs have second
+          // precision): `> '…10:00:00.5'` is `>= …10:00:01`. Checked on every row here.
+          TimePoint when = time_of(col.name, v);
+          std::optional<int64_t> lower, upper;
+          if (arg.op == Op::Gt) lower = when.last_second_until() + 1;
+          if (arg.op == Op::Ge || arg.op == Op::Eq) lower = when.first_second_from();
+          if (arg.op == Op::Lt) upper = when.first_second_from() - 1;
+          if (arg.op == Op::Le || arg.op == Op::Eq) upper = when.last_second_until();
+          t.time_column = arg.column;
+          if (lower && (!t.time_lower || *lower > *t.time_lower)) t.time_lower = lower;
+          if (upper && (!t.time_upper || *upper < *t.time_upper)) t.time_upper = upper;
+          if (arg.role == ArgRole::DateRange) range = &m.query_params.at(arg.param);
+          break;
+        }
+        case ArgRole::PathParam: {
+          const ParamBinding& p = m.path_params.at(arg.param);
           std::string text = v.to_text();
-          if (takes_names(res, *p) && !col.input) {
+          if (takes_names(res, p) && !col.input) {
             // workflow_id = 12 is checked on each row; workflow_id = 'ci.yml' is a name, which
             // the input column beside it reports.
             if (auto number = integer_value(v)) {
               t.equal_checks.emplace_back(arg.column, *number);
               text = std::to_string(*number);
             } else {
-              for (int c : p->columns)
+              for (int c : p.columns)
                 if (res.columns[c].input) t.inputs[c] = v;
             }
           }
-          if (!p->strip_prefix.empty() && starts_with(text, p->strip_prefix)) text.erase(0, p->strip_prefix.size());
+          if (!p.strip_prefix.empty() && starts_with(text, p.strip_prefix)) text.erase(0, p.strip_prefix.size());
           check_path_segment(col.name, text);
-          path_values.emplace_back(p->param, percent_encode(text));
-          continue;
+          path_values.emplace_back(p.param, percent_encode(text));
+          break;
         }
-        if (const ParamBinding* q = binding_for(m.query_params, arg.column, false)) {
-          std::string text = q->style == ParamStyle::Boolean ? boolean_text(col, v) : v.to_text();
-          if (check_known_value(col, *q, text)) t.query.emplace_back(q->param, std::move(text));
-          continue;
+        case ArgRole::QueryParam: {
+          const ParamBinding& q = m.query_params.at(arg.param);
+          std::string text = q.style == ParamStyle::Boolean ? boolean_text(col, v) : v.to_text();
+          if (check_known_value(col, q, text)) t.query.emplace_back(q.param, std::move(text));
+          break;
         }
-        continue;
+        case ArgRole::Limit:
+        case ArgRole::Offset:
+          break;
       }
     }
     if (t.time_column >= 0) {
       // Sent inclusively in whole seconds (YYYY-MM-DDTHH:MM:SSZ) when the method has the
       // date-range parameter; bounds that no second satisfies ask for nothing.
       if (t.time_lower && t.time_upper && *t.time_lower > *t.time_upper) empty = true;
-      if (const ParamBinding* r = binding_for(m.query_params, t.time_column, true)) {
-        t.range_param = r->param;
+      if (range) {
+        t.range_param = range->param;
         if (t.time_lower) t.range_lower = format_utc(*t.time_lower);
         if (t.time_upper) t.range_upper = format_utc(*t.time_upper);
       }

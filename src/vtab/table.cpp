@@ -6,11 +6,13 @@
 //   CREATE VIRTUAL TABLE sh_runs USING workflow_runs(provider='shithub', base_url='https://forge/api/v1');
 //   CREATE VIRTUAL TABLE wf USING stacklite(spec='my_spec.json', resource='workflows');
 //
-// xBestIndex hands planning to choose_plan(): idxNum is the read method, idxStr the
-// encoded Plan (argv order: one entry per used constraint, path parameters first, then
-// query parameters in spec order, then time bounds the method cannot send (checked on each
-// row), then LIMIT/OFFSET). xFilter builds the targets and a
-// Scan streams their pages.
+// xBestIndex hands planning to choose_plan() (vtab/plan.cpp): idxNum is the read method,
+// idxStr the plan as EXPLAIN QUERY PLAN shows it, e.g.
+//   list_workflow_runs_for_repo(owner=?1,repo=?2,branch=?3) limit=?4 exact columns=0x...
+// (argv order: path parameters first, then query parameters in spec order, then time
+// bounds the method cannot send, checked on each row, then LIMIT/OFFSET). xFilter decodes
+// it, a TargetGenerator (vtab/request.cpp) turns it and the argv values into requests, and
+// a Scan (vtab/scan.cpp) streams their pages, decoded by json/page_decoder.cpp.
 #include "vtab/table.hpp"
 
 #include <sys/stat.h>
@@ -430,25 +432,16 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     for (int i = 0; i < info->nConstraint; ++i) {
       info->aConstraintUsage[i].argvIndex = pc.argv_index[i];
       info->aConstraintUsage[i].omit = pc.omit[i] ? 1 : 0;
-      // owner IN (...), repo IN (...), id IN (...): take every value at once, one listing each.
-      if (pc.argv_index[i] > 0 && pc.path_param[i] && sqlite3_vtab_in(info, i, -1)) {
-        sqlite3_vtab_in(info, i, 1);
-        pc.plan.args[pc.argv_index[i] - 1].in_list = true;
-      }
+      // An IN list the plan fans out arrives whole in xFilter's argv (sqlite3_vtab_in_first).
+      if (pc.argv_index[i] > 0 && pc.plan.args[pc.argv_index[i] - 1].in_list) sqlite3_vtab_in(info, i, 1);
     }
     info->orderByConsumed = pc.order_consumed ? 1 : 0;
     info->idxNum = pc.plan.method;
-    info->idxStr = sqlite3_mprintf("%s", pc.plan.encode().c_str());
+    info->idxStr = sqlite3_mprintf("%s", pc.plan.encode(*t->resource).c_str());
     info->needToFreeIdxStr = 1;
     info->estimatedCost = pc.cost;
     info->estimatedRows = pc.rows;
-    // One row at most, so SQLite may DELETE in one pass and close the scan after the first
-    // row: only true when no IN list (ours or one SQLite loops over) makes it several reads.
-    bool several_reads = false;
-    for (int i = 0; i < info->nConstraint; ++i) several_reads |= pc.argv_index[i] > 0 && cs[i].is_in;
-    if (pc.plan.method >= 0 && t->resource->read_methods[pc.plan.method].response == ResponseKind::Object &&
-        !several_reads)
-      info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+    if (pc.one_row) info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
     return SQLITE_OK;
   } catch (const std::exception& e) {
     return fail(t, e.what());
@@ -476,8 +469,8 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
   c->rowid = 0;
   try {
     check_stored_options(*t->ctx, t->stored_options);
-    Plan plan = Plan::decode(idx_str ? idx_str : "");
     const ResourceSpec& res = *t->resource;
+    Plan plan = Plan::decode(res, idx_str ? idx_str : "");
     if (plan.method < 0) return fail(t, missing_inputs_message(res));
     if (static_cast<size_t>(argc) != plan.args.size())
       return fail(t, "internal error: argument count does not match the plan");

@@ -263,6 +263,41 @@ TEST_F(SelectTest, OrderByTheApisOrderStreamsAndOtherOrdersAreSorted) {
   for (size_t i = 0; i < 7; ++i) EXPECT_EQ(mixed[i][0], want[i]);
 }
 
+// EXPLAIN QUERY PLAN tells which API method answers and which parameter each value feeds,
+// without a request; the statement itself then sends exactly that.
+TEST_F(SelectTest, ExplainQueryPlanShowsTheMethodAndItsParameters) {
+  const std::string sql =
+      "SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND head_branch = 'main' LIMIT 5";
+  Rows plan = db_->query("EXPLAIN QUERY PLAN " + sql);
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_NE(plan[0].back().find("list_workflow_runs_for_repo(owner=?1,repo=?2,branch=?3) limit=?4"), std::string::npos)
+      << plan[0].back();
+  EXPECT_TRUE(api_requests().empty());
+  Rows rows = db_->query(sql);
+  auto want = expected_ids([](const WorkflowRun& r) { return r.head_branch == "main"; });
+  ASSERT_EQ(rows.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(rows[i][0], want[i]);
+  auto reqs = api_requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].path, "/repos/octo-org/octo-repo/actions/runs");
+  EXPECT_EQ(reqs[0].query, "branch=main&per_page=5");
+
+  // One listing per repository of an IN list; a get by id; a bound the get cannot send.
+  std::string in =
+      db_->query(
+             "EXPLAIN QUERY PLAN SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo IN ('a', 'b') "
+             "AND created_at >= '2026-01-01'")[0]
+          .back();
+  EXPECT_NE(in.find("list_workflow_runs_for_repo(owner=?1,repo IN ?2,created>=?3)"), std::string::npos) << in;
+  std::string one = db_->query(
+                           "EXPLAIN QUERY PLAN SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = "
+                           "'octo-repo' AND id = 5 "
+                           "AND created_at < '2026-01-01'")[0]
+                        .back();
+  EXPECT_NE(one.find("get_workflow_run(owner=?1,repo=?2,run_id(id)=?3) check(created_at<?4)"), std::string::npos)
+      << one;
+}
+
 TEST_F(SelectTest, MissingOwnerOrRepoIsAnErrorWithAnExampleAndNoRequest) {
   for (const char* sql : {"SELECT * FROM workflow_runs", "SELECT id FROM workflow_runs WHERE owner = 'octo-org'",
                           "SELECT id FROM workflow_runs WHERE repo = 'octo-repo' AND status = 'queued'"}) {

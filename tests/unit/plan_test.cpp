@@ -128,14 +128,76 @@ TEST(Plan, MissingOwnerOrRepoIsAnErrorPlanUnlessAJoinCanSupplyIt) {
 TEST(Plan, EncodesAndDecodes) {
   PlanChoice pc = choose_plan(runs(), {eq("owner"), eq("repo"), op("created_at", Op::Ge)}, 0x5ull);
   pc.plan.args[0].in_list = true;
-  Plan back = Plan::decode(pc.plan.encode());
+  Plan back = Plan::decode(runs(), pc.plan.encode(runs()));
   EXPECT_EQ(back.method, pc.plan.method);
   EXPECT_EQ(back.exact, pc.plan.exact);
   EXPECT_EQ(back.columns_needed, pc.plan.columns_needed);
   ASSERT_EQ(back.args.size(), 3u);
   EXPECT_TRUE(back.args[0].in_list);
   EXPECT_EQ(back.args[2].op, Op::Ge);
-  EXPECT_THROW(Plan::decode("nonsense"), Error);
+  EXPECT_THROW(Plan::decode(runs(), "nonsense"), Error);
+}
+
+// idxStr is what EXPLAIN QUERY PLAN shows: the method, what each argv slot feeds, and what
+// the table checks on each row; xFilter reads the same text back.
+TEST(Plan, IdxStrNamesTheMethodAndWhatEachArgumentFeeds) {
+  ConstraintInfo limit{-1, Op::Limit, true};
+  PlanChoice pc = choose_plan(runs(), {eq("owner"), eq("repo"), eq("head_branch"), limit}, 0x1);
+  std::string text = pc.plan.encode(runs());
+  EXPECT_EQ(text.substr(0, text.find(" columns=")),
+            "list_workflow_runs_for_repo(owner=?1,repo=?2,branch=?3) limit=?4 exact");
+  ConstraintInfo repos = eq("repo");
+  repos.is_in = true;
+  ConstraintInfo branches = eq("head_branch");
+  branches.is_in = true;  // a query parameter: SQLite loops over the values itself
+  PlanChoice in = choose_plan(runs(), {eq("owner"), repos, branches, op("created_at", Op::Ge)}, 0x1);
+  text = in.plan.encode(runs());
+  EXPECT_EQ(text.substr(0, text.find(" columns=")),
+            "list_workflow_runs_for_repo(owner=?1,repo IN ?2,branch=?3,created>=?4)");
+  EXPECT_TRUE(in.plan.args[1].in_list);
+  EXPECT_FALSE(in.plan.args[2].in_list);
+  PlanChoice one = choose_plan(runs(), {eq("owner"), eq("repo"), eq("id"), op("created_at", Op::Lt)}, 0x1);
+  text = one.plan.encode(runs());
+  EXPECT_EQ(text.substr(0, text.find(" columns=")),
+            "get_workflow_run(owner=?1,repo=?2,run_id(id)=?3) check(created_at<?4)");
+  EXPECT_TRUE(one.one_row);
+  EXPECT_EQ(choose_plan(runs(), {eq("owner")}, 0).plan.encode(runs()), "(required inputs missing)");
+}
+
+TEST(Plan, EveryPlanReadsBackAsItWasMade) {
+  ConstraintInfo limit{-1, Op::Limit, true}, offset{-1, Op::Offset, true};
+  ConstraintInfo ids = eq("id");
+  ids.is_in = true;
+  std::vector<std::vector<ConstraintInfo>> queries = {
+      {eq("owner"), eq("repo")},
+      {eq("owner"), eq("repo"), eq("conclusion"), eq("event"), eq("exclude_pull_requests"), limit, offset},
+      {eq("owner"), eq("repo"), eq("workflow"), op("created_at", Op::Gt), op("created_at", Op::Le)},
+      {eq("owner"), eq("repo"), eq("workflow_id"), eq("head_sha"), eq("check_suite_id")},
+      {eq("owner"), eq("repo"), ids, eq("attempt_number"), op("created_at", Op::Eq)},
+      {eq("run_id"), eq("repo"), eq("owner")},
+  };
+  for (const auto& cs : queries) {
+    Plan plan = choose_plan(runs(), cs, 0x8000000000000401ull).plan;
+    std::string text = plan.encode(runs());
+    Plan back = Plan::decode(runs(), text);
+    EXPECT_EQ(back.method, plan.method) << text;
+    EXPECT_EQ(back.exact, plan.exact) << text;
+    EXPECT_EQ(back.columns_needed, plan.columns_needed) << text;
+    ASSERT_EQ(back.args.size(), plan.args.size()) << text;
+    for (size_t i = 0; i < plan.args.size(); ++i) {
+      EXPECT_EQ(back.args[i].column, plan.args[i].column) << text << " ?" << i + 1;
+      EXPECT_EQ(back.args[i].op, plan.args[i].op) << text << " ?" << i + 1;
+      EXPECT_EQ(back.args[i].in_list, plan.args[i].in_list) << text << " ?" << i + 1;
+      EXPECT_EQ(back.args[i].role, plan.args[i].role) << text << " ?" << i + 1;
+      EXPECT_EQ(back.args[i].param, plan.args[i].param) << text << " ?" << i + 1;
+    }
+  }
+  for (const char* bad : {"", "list_workflow_runs_for_repo(", "no_such_method() columns=0x0000000000000000",
+                          "list_workflow_runs_for_repo(owner=?1,repo=?3) columns=0x0000000000000000",
+                          "list_workflow_runs_for_repo(owner=?1,owner=?1) columns=0x0000000000000000",
+                          "list_workflow_runs_for_repo(nope=?1) columns=0x0000000000000000",
+                          "list_workflow_runs_for_repo(owner=?1) check(name>?2) columns=0x0000000000000000"})
+    EXPECT_THROW(Plan::decode(runs(), bad), Error) << bad;
 }
 
 std::vector<Target> targets(std::vector<ConstraintInfo> cs, std::vector<std::vector<SqlValue>> values) {
