@@ -113,6 +113,10 @@ std::string ApiClient::describe_failure(std::string_view method, const std::stri
   return describe_http_failure(method, display_path(url), response, endpoint_.token());
 }
 
+std::string ApiClient::request_error(std::string_view method, std::string_view url, std::string_view what) const {
+  return format_request_error(method, display_path(url), what);
+}
+
 std::string ApiClient::token_for(const std::string& url) const {
   if (!endpoint_.provider || endpoint_.provider->auth_header.empty() || !same_origin(url)) return std::string();
   return endpoint_.token();
@@ -135,13 +139,16 @@ void ApiClient::perform_once(const std::string& method, const std::string& url, 
     auto parsed = parse_url(url);
     // Over plain http anyone on the path reads the token; only loopback stays on this machine.
     if (parsed && parsed->scheme == "http" && !is_loopback_host(parsed->host))
-      throw Error(method + " " + display_path(url) + ": refusing to send the token (" + variable +
-                  ") unencrypted over http:// to " + parsed->host + ": use an https:// base URL, or send no token to " +
-                  "this host (unset " + variable + ", or give the table token_env= naming a variable that is not set)");
+      throw Error(request_error(method, url,
+                                "refusing to send the token (" + variable + ") unencrypted over http:// to " +
+                                    parsed->host + ": use an https:// base URL, or send no token to this host (unset " +
+                                    variable + ", or give the table token_env= naming a variable that is not set)"));
     for (char c : token)
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-        throw Error(method + " " + display_path(url) + ": the token in " + variable +
-                    " contains a control character (a line break?), which could add a header: set it without one");
+        throw Error(request_error(method, url,
+                                  "the token in " + variable +
+                                      " contains a control character (a line break?), which could add a header: set it "
+                                      "without one"));
     req.headers.push_back(endpoint_.provider->auth_header + ": " + endpoint_.provider->auth_prefix + token);
   }
   // The cache keeps only well-formed entity-tags; checked again here, since any control
@@ -172,10 +179,9 @@ std::string resolve_location(const std::string& current, std::string_view locati
   if (parse_url(location)) return std::string(location);
   auto base = parse_url(current);
   if (!base) return std::string(location);
-  std::string origin = base->scheme + "://" + base->host + ":" + std::to_string(base->port);
-  if (!location.empty() && location.front() == '/') return origin + std::string(location);
+  if (!location.empty() && location.front() == '/') return base->origin() + std::string(location);
   std::string dir = base->path.substr(0, base->path.rfind('/') + 1);
-  return origin + dir + std::string(location);
+  return base->origin() + dir + std::string(location);
 }
 
 // The wait before retry number `attempt` (from 0): base_ms doubled per retry, plus up to
@@ -219,7 +225,7 @@ bool ApiClient::wait_for_rate_limit(const std::string& method, const std::string
   if (hit.kind == RateLimitHit::Kind::None) return false;
   const long max_wait_s = settings_->max_wait_s;
   const bool retries_left = attempts.retries < settings_->max_retries;
-  const std::string request = method + " " + display_path(url);
+  const std::string request = method + " " + display_path(url);  // for the wait notice
   long wait_ms = 0;
   std::string why;
   if (hit.kind == RateLimitHit::Kind::Primary) {
@@ -308,8 +314,9 @@ void ApiClient::get(const std::string& start_url, HttpResponse& response) {
         pause(backoff_ms(settings_->retry_base_ms, attempts.retries++, jitter_));
         continue;
       }
-      throw Error("GET " + display_path(url) + ": " + e.what() +
-                  (attempts.retries ? " (after " + std::to_string(attempts.retries) + " retries)" : ""));
+      throw Error(request_error(
+          "GET", url,
+          e.what() + (attempts.retries ? " (after " + std::to_string(attempts.retries) + " retries)" : std::string())));
     }
     if (response.status == 304 && cached) {
       revive(*cached, response);
@@ -333,18 +340,19 @@ void ApiClient::get(const std::string& start_url, HttpResponse& response) {
         continue;
       }
       if (cache) cache->forget(key);
-      throw Error("GET " + display_path(url) +
-                  ": malformed response: the JSON ends before its document closes (the server sent a 200 whose body "
-                  "was cut short)" +
-                  (attempts.retries ? " (after " + std::to_string(attempts.retries) + " retries)" : ""));
+      throw Error(request_error(
+          "GET", url,
+          "malformed response: the JSON ends before its document closes (the server sent a 200 "
+          "whose body was cut short)" +
+              (attempts.retries ? " (after " + std::to_string(attempts.retries) + " retries)" : std::string())));
     }
     if (wait_for_rate_limit("GET", url, response, attempts)) continue;
     if (is_redirect(response.status)) {
       auto location = response.header("location");
       if (!location) return;
-      if (++redirects > 5) throw Error("GET " + display_path(start_url) + ": more than 5 redirects");
+      if (++redirects > 5) throw Error(request_error("GET", start_url, "more than 5 redirects"));
       url = resolve_location(url, *location);
-      if (!parse_url(url)) throw Error("GET " + display_path(start_url) + ": redirect to a non-http URL");
+      if (!parse_url(url)) throw Error(request_error("GET", start_url, "redirect to a non-http URL"));
       continue;
     }
     // Remembers a whole JSON 200 with an ETag; any other answer forgets what this URL had,
@@ -370,10 +378,11 @@ void ApiClient::send(const std::string& method, const std::string& url, const st
         pause(backoff_ms(settings_->retry_base_ms, attempts.retries++, jitter_));
         continue;
       }
-      throw Error(method + " " + display_path(url) + ": " + e.what() +
-                  (e.kind() == TransportError::Kind::NotSent
-                       ? std::string()
-                       : std::string("; the request may have reached the server, so it was not repeated")));
+      throw Error(request_error(method, url,
+                                e.what() + (e.kind() == TransportError::Kind::NotSent
+                                                ? std::string()
+                                                : std::string("; the request may have reached the server, so it was "
+                                                              "not repeated"))));
     }
     // A rate-limited write was refused, so sending it again after the wait is safe.
     if (wait_for_rate_limit(method, url, response, attempts)) continue;
@@ -441,10 +450,16 @@ std::string without_secrets(std::string message, const std::string& extra) {
   return replace_secrets(std::move(message), secrets_in_use(extra));
 }
 
+std::string format_request_error(std::string_view method, std::string_view display_path, std::string_view what) {
+  std::string out;
+  out.reserve(method.size() + display_path.size() + what.size() + 3);
+  return out.append(method).append(" ").append(display_path).append(": ").append(what);
+}
+
 std::string describe_http_failure(std::string_view method, std::string_view display_path, const HttpResponse& response,
                                   const std::string& token) {
-  std::string msg = std::string(method) + " " + std::string(display_path) + ": " + std::to_string(response.status) +
-                    " " + http_reason(response.status);
+  std::string msg =
+      format_request_error(method, display_path, std::to_string(response.status) + " " + http_reason(response.status));
   // GitHub-style error bodies carry {"message": ...}; anything else is summarised, not echoed.
   simdjson::dom::parser parser;
   simdjson::dom::element root;

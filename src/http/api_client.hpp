@@ -25,8 +25,8 @@ constexpr long kMaxConcurrency = 16;
 // Connection-wide knobs (stacklite_config), read at each request, and the state every
 // client of one connection shares: the rate limits seen and the response cache.
 struct ClientSettings {
-  long timeout_ms = 30000;  // no data for this long fails a request; 4x this is its deadline
-  long connect_timeout_ms = 10000;
+  long timeout_ms = kDefaultTimeoutMs;  // no data for this long fails a request; 4x this is its deadline
+  long connect_timeout_ms = kDefaultConnectTimeoutMs;
   long max_retries = 3;      // per request: retries after failures and waits on rate limits
   long retry_base_ms = 500;  // first backoff; doubles per retry, with jitter
   long max_wait_s = 60;      // longest wait for a rate limit (Retry-After, reset) before giving up
@@ -84,6 +84,8 @@ class ApiClient {
   bool same_origin(std::string_view url) const;
   // describe_http_failure for a response to `url`, with this client's token kept out.
   std::string describe_failure(std::string_view method, const std::string& url, const HttpResponse& response) const;
+  // format_request_error for `url` (absolute, shown below the base URL).
+  std::string request_error(std::string_view method, std::string_view url, std::string_view what) const;
 
   // GET with retries on 5xx, transport failures and timeouts (backoff with jitter), waits
   // on rate limits, and If-None-Match from the connection's response cache (a 304 comes
@@ -125,6 +127,8 @@ class ApiClient {
   std::function<void(long)> secondary_limit_hook_;
 };
 
+// "GET /repos/o/r/actions/runs: <what>": every error about one request starts so.
+std::string format_request_error(std::string_view method, std::string_view display_path, std::string_view what);
 // "GET /repos/o/r/actions/runs: 404 Not Found: <API message>"; the API message with every
 // secret (the providers' tokens and `token`) replaced before it is cut to 500 bytes.
 std::string describe_http_failure(std::string_view method, std::string_view display_path, const HttpResponse& response,

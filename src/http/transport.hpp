@@ -43,15 +43,22 @@ struct HttpResponse {
   }
 };
 
+// Whether an HTTP status is a success (2xx): reads and writes judge responses by this.
+inline bool is_success(long status) { return status >= 200 && status <= 299; }
+
+// Defaults of stacklite_config's timeout_ms and connect_timeout_ms.
+constexpr long kDefaultTimeoutMs = 30000;
+constexpr long kDefaultConnectTimeoutMs = 10000;
+
 // The overall deadline of one request, in multiples of timeout_ms: a server that trickles a
 // byte now and then never stalls, but cannot hold a request longer than this.
 constexpr long kDeadlineTimeouts = 4;
 
 struct TransportLimits {
-  long connect_timeout_ms = 10000;
-  long stall_timeout_ms = 30000;      // no bytes for this long ends the request
-  long total_timeout_ms = 120000;     // the whole request, however steadily bytes trickle in; 0: none
-  size_t max_body_bytes = 32u << 20;  // decoded bytes; real pages of 100 runs are ~1.2 MiB
+  long connect_timeout_ms = kDefaultConnectTimeoutMs;
+  long stall_timeout_ms = kDefaultTimeoutMs;                      // no bytes for this long ends the request
+  long total_timeout_ms = kDeadlineTimeouts * kDefaultTimeoutMs;  // however steadily bytes trickle in; 0: none
+  size_t max_body_bytes = 32u << 20;                              // decoded bytes; real pages of 100 runs are ~1.2 MiB
   // Asked about every 50 ms while the request runs: true aborts it with Interrupted.
   std::function<bool()> interrupted;
 };

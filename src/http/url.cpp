@@ -32,6 +32,24 @@ void check_path_segment(std::string_view what, std::string_view value) {
                 ": a dot segment would change the request path");
 }
 
+void add_path_value(PathParams& values, const std::string& param, std::string_view value, std::string_view what) {
+  check_path_segment(what, value);
+  values.emplace_back(param, percent_encode(value));
+}
+
+std::string expand_path(const std::vector<PathPiece>& pieces, const PathParams& values) {
+  std::string out;
+  for (const auto& piece : pieces) {
+    if (!piece.is_param) {
+      out += piece.text;
+      continue;
+    }
+    for (const auto& [name, value] : values)
+      if (name == piece.text) out += value;
+  }
+  return out;
+}
+
 std::string ParsedUrl::origin() const { return scheme + "://" + host + ":" + std::to_string(port); }
 
 std::optional<ParsedUrl> parse_url(std::string_view url) {

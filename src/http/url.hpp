@@ -19,6 +19,23 @@ std::string percent_encode(std::string_view value);
 // empty or is a dot segment ("." or ".."), which HTTP stacks collapse into another path.
 void check_path_segment(std::string_view what, std::string_view value);
 
+// A piece of a path template such as /repos/{owner}/{repo}/actions/runs: literal text or
+// a parameter's name.
+struct PathPiece {
+  bool is_param = false;
+  std::string text;  // literal text, or the parameter name
+};
+
+using PathParams = std::vector<std::pair<std::string, std::string>>;  // name, encoded value
+
+// Adds the value of path parameter `param`: checked as one segment (an Error naming `what`
+// when it is empty or a dot segment) and percent-encoded, so it can never add a segment.
+void add_path_value(PathParams& values, const std::string& param, std::string_view value, std::string_view what);
+
+// The template with each parameter replaced by its encoded value. Reads and writes build
+// every request path here.
+std::string expand_path(const std::vector<PathPiece>& pieces, const PathParams& values);
+
 struct ParsedUrl {
   std::string scheme;  // lower case
   std::string host;    // lower case

@@ -33,9 +33,7 @@ int64_t integer_arg(const WriteArg& a, const SqlValue& v, const std::string& whe
 }
 
 bool boolean_arg(const WriteArg& a, const SqlValue& v, const std::string& where) {
-  std::string t = to_lower(trim(v.to_text()));
-  if (v.kind != SqlValue::Kind::Null && (t == "1" || t == "true")) return true;
-  if (v.kind != SqlValue::Kind::Null && (t == "0" || t == "false")) return false;
+  if (auto b = boolean_value(v)) return *b;
   throw Error(where + a.name + " must be 1 or 0 (true or false), got " + shown(v));
 }
 
@@ -59,19 +57,6 @@ std::string integer_array_arg(const WriteArg& a, const SqlValue& v, const std::s
   return out + "]";
 }
 
-std::string fill(const std::vector<PathPiece>& pieces, const std::vector<std::pair<std::string, std::string>>& values) {
-  std::string out;
-  for (const auto& piece : pieces) {
-    if (!piece.is_param) {
-      out += piece.text;
-      continue;
-    }
-    for (const auto& [name, value] : values)
-      if (name == piece.text) out += value;
-  }
-  return out;
-}
-
 }  // namespace
 
 WriteRequest build_write_request(const WriteMethod& m, const std::vector<SqlValue>& args) {
@@ -84,7 +69,7 @@ WriteRequest build_write_request(const WriteMethod& m, const std::vector<SqlValu
   }
   WriteRequest req;
   req.method = m.verb;
-  std::vector<std::pair<std::string, std::string>> path_values;
+  PathParams path_values;
   std::string body;
   std::vector<std::string> given;
   for (size_t i = 0; i < m.args.size(); ++i) {
@@ -125,11 +110,10 @@ WriteRequest build_write_request(const WriteMethod& m, const std::vector<SqlValu
     given.push_back(a.name);
     if (a.in_path) {
       try {
-        check_path_segment(a.name, json);
+        add_path_value(path_values, a.name, json, a.name);
       } catch (const Error& e) {
         throw Error(where + e.what());
       }
-      path_values.emplace_back(a.name, percent_encode(json));
     } else {
       body += body.empty() ? "{" : ",";
       append_json_string(body, a.body_key);
@@ -142,12 +126,10 @@ WriteRequest build_write_request(const WriteMethod& m, const std::vector<SqlValu
   for (const auto& [arg, alt] : m.path_if)
     for (const auto& name : given)
       if (name == arg) pieces = &alt;
-  req.path = fill(*pieces, path_values);
+  req.path = expand_path(*pieces, path_values);
   req.path_params = std::move(path_values);
   return req;
 }
-
-bool is_success(long status) { return status >= 200 && status <= 299; }
 
 std::string write_result(const WriteMethod& m, const HttpResponse& response, const std::vector<std::string>& secrets) {
   std::string out;

@@ -14,9 +14,9 @@ namespace stacklite {
 
 struct WriteRequest {
   std::string method;
-  std::string path;                                              // encoded, below the base URL
-  std::string body;                                              // JSON object, or "" for none
-  std::vector<std::pair<std::string, std::string>> path_params;  // name, encoded value
+  std::string path;        // encoded, below the base URL
+  std::string body;        // JSON object, or "" for none
+  PathParams path_params;  // name, encoded value
 };
 
 // Throws Error starting with the method's signature and naming the argument at fault.
@@ -31,7 +31,5 @@ std::string write_result(const WriteMethod& method, const HttpResponse& response
 
 // {"ok":true,"dry_run":true,"method":"POST","url":"...","body":{...}}
 std::string dry_run_result(const WriteRequest& request, const std::string& url);
-
-bool is_success(long status);
 
 }  // namespace stacklite

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/url.hpp"
+
 namespace stacklite {
 
 enum class ColumnType { Integer, Real, Text, Json, Boolean };
@@ -37,11 +39,6 @@ struct ParamBinding {
   // not list): not sent, so the listing goes unfiltered by them and SQLite keeps the rows.
   std::vector<std::string> unfiltered_values;
   std::string strip_prefix;  // path parameter: removed from a value that starts with it
-};
-
-struct PathPiece {
-  bool is_param = false;
-  std::string text;  // literal text, or the parameter name
 };
 
 struct ResultCap {

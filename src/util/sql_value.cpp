@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "util/text.hpp"
+
 namespace stacklite {
 
 std::string SqlValue::to_text() const {
@@ -23,6 +25,14 @@ std::string SqlValue::to_text() const {
       return text;
   }
   return std::string();
+}
+
+std::optional<bool> boolean_value(const SqlValue& v) {
+  if (v.kind == SqlValue::Kind::Null) return std::nullopt;
+  std::string t = to_lower(trim(v.to_text()));
+  if (t == "1" || t == "true") return true;
+  if (t == "0" || t == "false") return false;
+  return std::nullopt;
 }
 
 }  // namespace stacklite

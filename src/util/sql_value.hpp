@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace stacklite {
@@ -29,5 +30,9 @@ struct SqlValue {
   }
   std::string to_text() const;
 };
+
+// The value as a boolean: 1, 0, 'true', 'false' (any case, spaces around ignored); nullopt
+// for anything else, NULL included. Read filters and write arguments both take booleans so.
+std::optional<bool> boolean_value(const SqlValue& v);
 
 }  // namespace stacklite

@@ -78,9 +78,7 @@ bool check_known_value(const ColumnSpec& col, const ParamBinding& q, const std::
 }
 
 std::string boolean_text(const ColumnSpec& col, const SqlValue& v) {
-  std::string t = to_lower(v.to_text());
-  if (t == "1" || t == "true") return "true";
-  if (t == "0" || t == "false") return "false";
+  if (auto b = boolean_value(v)) return *b ? "true" : "false";
   throw Error(col.name + " takes 1 or 0 (true or false), not " + quote_for_message(v.to_text()));
 }
 
@@ -128,7 +126,7 @@ std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) co
     Target t;
     t.method = &m;
     t.inputs.assign(res.columns.size(), std::nullopt);
-    std::vector<std::pair<std::string, std::string>> path_values;
+    PathParams path_values;
     const ParamBinding* range = nullptr;  // the date-range parameter the time bounds go to
     bool empty = false;
     for (size_t a = 0; a < plan.args.size(); ++a) {
@@ -176,8 +174,7 @@ std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) co
             }
           }
           if (!p.strip_prefix.empty() && starts_with(text, p.strip_prefix)) text.erase(0, p.strip_prefix.size());
-          check_path_segment(col.name, text);
-          path_values.emplace_back(p.param, percent_encode(text));
+          add_path_value(path_values, p.param, text, col.name);
           break;
         }
         case ArgRole::QueryParam: {
@@ -202,15 +199,8 @@ std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) co
       }
     }
     if (!empty) {
-      for (const auto& piece : m.pieces) {
-        if (!piece.is_param) {
-          t.path += piece.text;
-          continue;
-        }
-        for (const auto& [name, value] : path_values)
-          if (name == piece.text) t.path += value;
-      }
-      t.path_params = path_values;
+      t.path = expand_path(m.pieces, path_values);
+      t.path_params = std::move(path_values);
       if (m.cap.max_results > 0 && t.range_param.empty()) t.range_param = m.cap.continue_param;
       t.per_page = m.max_per_page;
       if (plan.exact && limit >= 0) {

@@ -83,9 +83,10 @@ void Scan::obtain(const std::string& url) {
 }
 
 void Scan::throw_link_loop(const std::string& url) const {
-  throw Error("GET " + listing_path() + ": the server's Link header leads back to a page already fetched (" +
-              quote_for_message(client_.display_path(url) + url.substr(std::min(url.find('?'), url.size()))) +
-              "); its pagination loops, so the listing stops here rather than run forever");
+  throw Error(
+      listing_error("the server's Link header leads back to a page already fetched (" +
+                    quote_for_message(client_.display_path(url) + url.substr(std::min(url.find('?'), url.size()))) +
+                    "); its pagination loops, so the listing stops here rather than run forever"));
 }
 
 bool Scan::walk_is_keyed(uint64_t seq) const {
@@ -141,7 +142,7 @@ void Scan::plan_ahead() {
         ahead_.segment_end = true;
         continue;
       }
-      if (r->status < 200 || r->status > 299) {
+      if (!is_success(r->status)) {
         ahead_.active = false;  // the walk reports it
         return;
       }
@@ -224,7 +225,9 @@ bool Scan::take_next_target() {
   return true;
 }
 
-std::string Scan::listing_path() const { return client_.display_path(client_.url_for(target_.path)); }
+std::string Scan::listing_error(std::string_view what) const {
+  return client_.request_error("GET", client_.url_for(target_.path), what);
+}
 
 bool Scan::keyed_walk_possible() const {
   const ReadMethod& m = *target_.method;
@@ -275,19 +278,21 @@ void Scan::fetch(const std::string& url) {
     segment_cut_short_ = true;
     return;
   }
-  if (page_.status < 200 || page_.status > 299)
+  if (!is_success(page_.status))
     throw Error(client_.describe_failure("GET", url, page_) + client_.endpoint().provider->error_hint(page_.status) +
                 client_.endpoint().missing_token_hint(page_.status));
   if (m.paginated) {
     if (auto link = page_.header("link")) {
       next_url_ = link_target(*link, "next");
       if (next_url_ && !parse_url(*next_url_))
-        throw Error("GET " + client_.display_path(url) + ": the Link header's next URL " +
-                    quote_for_message(*next_url_) + " is not an absolute http(s) URL");
+        throw Error(client_.request_error(
+            "GET", url,
+            "the Link header's next URL " + quote_for_message(*next_url_) + " is not an absolute http(s) URL"));
       if (next_url_ && !client_.same_origin(*next_url_))
-        throw Error("GET " + client_.display_path(url) + ": refusing to follow the Link header to another origin (" +
-                    parse_url(*next_url_)->origin() + "); the token and requests stay with " +
-                    client_.endpoint().base.origin());
+        throw Error(client_.request_error("GET", url,
+                                          "refusing to follow the Link header to another origin (" +
+                                              parse_url(*next_url_)->origin() + "); the token and requests stay with " +
+                                              client_.endpoint().base.origin()));
       // Told now, before anything is fetched ahead of a loop.
       if (next_url_ && segment_urls_.count(std::hash<std::string>{}(*next_url_))) throw_link_loop(*next_url_);
     }
@@ -295,7 +300,7 @@ void Scan::fetch(const std::string& url) {
   try {
     decoder_.open(page_.body, m);
   } catch (const Error& e) {
-    throw Error("GET " + client_.display_path(url) + ": " + e.what());
+    throw Error(client_.request_error("GET", url, e.what()));
   }
   last_total_ = decoder_.total();
   if (segment_first_page_) {
@@ -352,10 +357,12 @@ bool Scan::continue_past_cap() {
   if (!truncated) return false;
   if (oldest_.empty() || oldest_ == boundary_) {
     std::string at = oldest_.empty() ? boundary_ : oldest_;
-    throw Error("GET " + listing_path() + ": the API stopped after " + std::to_string(segment_rows_) + " of " +
-                (last_total_ ? std::to_string(*last_total_) : "more") + " results and more than that share " +
-                resource_.columns[m.cap.order_column].name + " " + at +
-                ", so the listing cannot go past the API's result cap; narrow the query (e.g. by branch or event)");
+    throw Error(listing_error("the API stopped after " + std::to_string(segment_rows_) + " of " +
+                              (last_total_ ? std::to_string(*last_total_) : "more") +
+                              " results and more than that share " + resource_.columns[m.cap.order_column].name + " " +
+                              at +
+                              ", so the listing cannot go past the API's result cap; narrow the query (e.g. by branch "
+                              "or event)"));
   }
   start_segment(oldest_);
   return true;
@@ -381,7 +388,7 @@ bool Scan::next() {
       try {
         got = decoder_.next(row_);
       } catch (const Error& e) {
-        throw Error("GET " + listing_path() + ": " + e.what());
+        throw Error(listing_error(e.what()));
       }
       if (got) {
         if (!accept_row() || !target_.admits(resource_, row_)) continue;

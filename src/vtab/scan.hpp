@@ -54,7 +54,8 @@ class Scan {
   [[noreturn]] void throw_link_loop(const std::string& url) const;
   bool continue_past_cap();
   bool accept_row();
-  std::string listing_path() const;
+  // "GET <the listing's path>: <what>"
+  std::string listing_error(std::string_view what) const;
 
   ApiClient& client_;
   const ResourceSpec& resource_;

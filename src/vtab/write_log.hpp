@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
-namespace stacklite {
+#include "http/url.hpp"
 
-using PathParams = std::vector<std::pair<std::string, std::string>>;  // name, encoded value
+namespace stacklite {
 
 class WriteLog {
  public:
