@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev libsimdjson-dev
   libgtest-dev libcpp-httplib-dev
   python3 python3-pandas python3-matplotlib
+  bsdutils  # script(1): the progress line's test runs the shell on a pseudo-terminal
   clang-format
 )
 if [[ "${STACKLITE_FUZZ:-0}" == 1 ]]; then packages+=(clang libclang-rt-dev); fi

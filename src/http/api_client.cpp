@@ -12,6 +12,8 @@
 #include <random>
 #include <thread>
 
+#include "util/status_line.hpp"
+
 namespace stacklite {
 
 Endpoint Endpoint::resolve(const ProviderSpec& provider, const std::string& base_url_option,
@@ -275,7 +277,8 @@ bool ApiClient::wait_for_rate_limit(const std::string& method, const std::string
     why += "; no retries left (max_retries = " + std::to_string(settings_->max_retries) + ")";
   if (wait_ms < 0 || !retries_left) throw Error(describe_failure(method, url, response) + " (" + why + ")");
   if (isatty(2))
-    std::fprintf(stderr, "stacklite: %s: %s; waiting %ld s\n", request.c_str(), why.c_str(), (wait_ms + 999) / 1000);
+    print_stderr_line("stacklite: " + request + ": " + why + "; waiting " + std::to_string((wait_ms + 999) / 1000) +
+                      " s");
   ++attempts.retries;
   if (hit.kind == RateLimitHit::Kind::Secondary && secondary_limit_hook_) secondary_limit_hook_(wait_ms);
   pause(wait_ms);

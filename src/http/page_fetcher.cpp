@@ -59,13 +59,19 @@ long PageFetcher::concurrency() const {
   return limit_;
 }
 
-void PageFetcher::take(HttpResponse& response) {
+void PageFetcher::take(HttpResponse& response, const std::function<void()>& while_waiting) {
   std::shared_ptr<Entry> entry;
   {
     std::unique_lock<std::mutex> lock(mutex_);
     if (queue_.empty()) throw Error("internal error: no request to take a response from");
     entry = queue_.front();
     while (entry->state != Entry::State::Done) {
+      if (while_waiting) {
+        lock.unlock();
+        while_waiting();
+        lock.lock();
+        if (entry->state == Entry::State::Done) break;
+      }
       done_cv_.wait_for(lock, std::chrono::milliseconds(kInterruptCheckMs));
       if (entry->state == Entry::State::Done) break;
       // Asked here, on the statement's own thread: the check may use the connection.

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,8 +45,10 @@ class PageFetcher {
   // Waits for the oldest queued request and moves its response into `response`; rethrows
   // the Error it ended in. Throws Interrupted when the statement is interrupted meanwhile.
   // No further request starts until proceed(): the consumer first checks the response,
-  // so that a listing that ends in an error sends nothing after it.
-  void take(HttpResponse& response);
+  // so that a listing that ends in an error sends nothing after it. While it waits,
+  // `while_waiting` (when given) is called on the consumer's thread before the first wait
+  // and then about every kInterruptCheckMs.
+  void take(HttpResponse& response, const std::function<void()>& while_waiting = nullptr);
   void proceed();
   // Abandons every queued request (those in flight are told to stop).
   void clear();

@@ -78,8 +78,29 @@ void Scan::obtain(const std::string& url) {
     ahead_.segment_end = !target_.method->paginated;
     ahead_.base_rows = rows_returned_;
   }
-  fetcher_.take(page_);
+  if (on_wait) {
+    const auto began = std::chrono::steady_clock::now();
+    fetcher_.take(page_, [&] {
+      on_wait(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began));
+    });
+  } else {
+    fetcher_.take(page_);
+  }
   ++pages_taken_;
+}
+
+Scan::Progress Scan::progress() const {
+  Progress p;
+  p.pages = pages_taken_;
+  p.rows = rows_returned_;
+  if (target_total_ && *target_total_ >= 0) {
+    p.rows_expected = target_rows_before_ + *target_total_;
+    if (rows_wanted_ >= 0) p.rows_expected = std::min(p.rows_expected, rows_wanted_);  // a LIMIT stops short
+    const int64_t rows = p.rows_expected - target_rows_before_;
+    if (target_.per_page > 0)
+      p.pages_expected = target_pages_before_ + std::max<int64_t>(1, (rows + target_.per_page - 1) / target_.per_page);
+  }
+  return p;
 }
 
 void Scan::throw_link_loop(const std::string& url) const {
@@ -239,6 +260,9 @@ bool Scan::listing_changed_by_writes() const {
 }
 
 void Scan::start_target() {
+  target_rows_before_ = rows_returned_;
+  target_pages_before_ = pages_taken_;
+  target_total_.reset();
   seen_.clear();
   keyed_ = false;
   writes_at_start_ = writes_ ? writes_->serial() : 0;
@@ -303,6 +327,7 @@ void Scan::fetch(const std::string& url) {
     throw Error(client_.request_error("GET", url, e.what()));
   }
   last_total_ = decoder_.total();
+  if (pages_taken_ == target_pages_before_ + 1) target_total_ = last_total_;  // the whole listing's count
   if (segment_first_page_) {
     segment_total_ = decoder_.total();
     segment_first_page_ = false;

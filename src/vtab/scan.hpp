@@ -5,8 +5,10 @@
 // max_concurrency requests at once, never beyond what a LIMIT needs.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -34,6 +36,17 @@ class Scan {
   bool next();
   const Row& row() const { return row_; }
   const Target& target() const { return target_; }
+
+  // How far the scan is, for the progress line: pages received, rows returned, and what the
+  // current listing's total_count says there will be (-1: unknown), counted from the start.
+  struct Progress {
+    int64_t pages = 0, pages_expected = -1;
+    int64_t rows = 0, rows_expected = -1;
+  };
+  Progress progress() const;
+  // Called on the scan's thread while it waits for a response, with the time waited so
+  // far: first when the wait begins, then about every 50 ms. May be empty.
+  std::function<void(std::chrono::milliseconds)> on_wait;
 
  private:
   bool take_next_target();
@@ -112,6 +125,9 @@ class Scan {
   int64_t rows_returned_ = 0;
   int64_t pages_taken_ = 0;
   int64_t rows_from_page_ = 0;  // rows returned from the page being read
+  // For progress(): rows and pages before the current target, and its listing's total.
+  int64_t target_rows_before_ = 0, target_pages_before_ = 0;
+  std::optional<int64_t> target_total_;
   // SQLite drops rows of its own: it may stop early under a LIMIT the table is not told.
   bool sqlite_filters_ = false;
   int64_t rows_wanted_ = -1;  // LIMIT + OFFSET, -1: all

@@ -76,6 +76,9 @@ const std::vector<IntSetting>& int_settings() {
        "1: writes report what they would send and send nothing"},
       {"write_interval_ms", 0, 600000, [](ConnectionContext& c) -> long& { return c.write_interval_ms; },
        "the least time between two writes"},
+      {"progress", -1, 1, [](ConnectionContext& c) -> long& { return c.progress; },
+       "the progress line on stderr for statements that read for more than a second: -1 when stderr is a terminal, "
+       "0 never, 1 always"},
       {"trust_schema", 0, 1, [](ConnectionContext& c) -> long& { return c.trust_schema; },
        "1: tables stored in this connection's database files may choose their host, token variable and spec file"},
   };

@@ -21,6 +21,7 @@ struct ConnectionContext {
   long dry_run = 0;               // 1: writes report what they would send and send nothing
   long write_interval_ms = 1000;  // GitHub asks for at least a second between writes
   long trust_schema = 0;          // 1: tables stored in database files may choose host and token
+  long progress = -1;             // the progress line on stderr: -1 when stderr is a terminal, 0 never, 1 always
   // Tables created by a statement of this connection with options that choose the host,
   // the token variable or a spec file ("schema\x1ftable\x1foptions"): trusted when
   // SQLite connects them again (after a schema change) with the same options.

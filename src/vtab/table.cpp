@@ -16,9 +16,11 @@
 #include "vtab/table.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -31,6 +33,7 @@
 #include "methods/sql_functions.hpp"
 #include "util/text.hpp"
 #include "vtab/plan.hpp"
+#include "vtab/progress.hpp"
 #include "vtab/request.hpp"
 #include "vtab/scan.hpp"
 
@@ -71,10 +74,40 @@ struct Table {
 struct Cursor {
   sqlite3_vtab_cursor base;  // first
   Table* table;
-  std::unique_ptr<Scan> scan;
+  std::unique_ptr<ProgressLine> progress;  // made when the statement opens the table
+  std::unique_ptr<Scan> scan;              // declared after progress: gone before the line is erased
   bool eof = true;
   sqlite3_int64 rowid = 0;
+  // The inner table of a join is filtered again for each outer row: its line counts on.
+  int64_t pages_before = 0, rows_before = 0;
+  int scans = 0;
 };
+
+// Whatever goes back to SQLite (a row, the end, an error), the progress line is gone by
+// then: the shell prints rows and errors on the terminal the line is drawn on.
+struct ErasedOnReturn {
+  ProgressLine& line;
+  ~ErasedOnReturn() { line.erase(); }
+};
+
+// While the scan waits for a response: draws the progress line when it is due.
+void show_progress(Cursor* c, std::chrono::milliseconds waited) {
+  if (!c->progress->due(waited)) return;
+  Scan::Progress p = c->scan->progress();
+  ProgressCounts counts;
+  counts.pages = c->pages_before + p.pages;
+  counts.rows = c->rows_before + p.rows;
+  if (c->scans == 1) {  // totals of one scan only: a join's inner listings are not known ahead
+    counts.pages_expected = p.pages_expected;
+    counts.rows_expected = p.rows_expected;
+  }
+  Table* t = c->table;
+  if (auto rl = t->ctx->client->rate_limits->find(t->client->endpoint().base_url)) {
+    counts.rate_remaining = rl->remaining;
+    counts.rate_limit = rl->limit;
+  }
+  c->progress->draw(counts);
+}
 
 std::string scrubbed(const Table* t, std::string message) {
   return without_secrets(std::move(message), t && t->client ? t->client->endpoint().token() : std::string());
@@ -452,6 +485,13 @@ int x_open(sqlite3_vtab* vtab, sqlite3_vtab_cursor** out) {
   auto* c = new (std::nothrow) Cursor();
   if (!c) return SQLITE_NOMEM;
   c->table = reinterpret_cast<Table*>(vtab);
+  try {
+    const long mode = c->table->ctx->progress;
+    c->progress = std::make_unique<ProgressLine>(c->table->name, mode == 1 || (mode < 0 && ::isatty(STDERR_FILENO)));
+  } catch (const std::exception&) {
+    delete c;
+    return SQLITE_NOMEM;
+  }
   *out = &c->base;
   return SQLITE_OK;
 }
@@ -464,9 +504,15 @@ int x_close(sqlite3_vtab_cursor* cur) {
 int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlite3_value** argv) {
   auto* c = reinterpret_cast<Cursor*>(cur);
   Table* t = c->table;
+  if (c->scan) {
+    Scan::Progress done = c->scan->progress();
+    c->pages_before += done.pages;
+    c->rows_before += done.rows;
+  }
   c->scan.reset();
   c->eof = true;
   c->rowid = 0;
+  ErasedOnReturn erased_on_return{*c->progress};
   try {
     check_stored_options(*t->ctx, t->stored_options);
     const ResourceSpec& res = *t->resource;
@@ -486,6 +532,8 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
     }
     c->scan =
         std::make_unique<Scan>(*t->client, res, plan, TargetGenerator(res, plan, std::move(values)), &t->ctx->writes);
+    ++c->scans;
+    c->scan->on_wait = [c](std::chrono::milliseconds waited) { show_progress(c, waited); };
     c->eof = !c->scan->next();
     c->rowid = 1;
     return SQLITE_OK;
@@ -498,6 +546,7 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
 
 int x_next(sqlite3_vtab_cursor* cur) {
   auto* c = reinterpret_cast<Cursor*>(cur);
+  ErasedOnReturn erased_on_return{*c->progress};
   try {
     c->eof = !c->scan->next();
     ++c->rowid;

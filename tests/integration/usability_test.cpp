@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <regex>
 
 #include "harness.hpp"
 
@@ -89,6 +90,75 @@ TEST_F(UsabilityTest, AViewStoredInADatabaseFileIsRefusedAndATempViewWorks) {
   EXPECT_EQ(db_->integer("SELECT count(*) FROM failing"), failures);
   EXPECT_GT(failures, 0);
   std::remove(path);
+}
+
+// The progress line, forced on (stderr here is a file, not a terminal): drawn while the
+// listing waits for pages once it has run a second, with pages and rows against the
+// listing's total and the rate-limit budget, and erased at the end; never drawn by default
+// without a terminal, nor with progress 0. (tests/sql/progress_tty.py reads it from a
+// pseudo-terminal through the sqlite3 shell.)
+TEST_F(UsabilityTest, ProgressLineIsDrawnWhenForcedAndErasedAtTheEnd) {
+  testserver::Options slow;
+  slow.latency_ms = 250;
+  serve(small_dataset("octo-org", "octo-repo", 700), slow);
+  auto db = connect();
+  db->query("SELECT stacklite_config('max_concurrency', 1)");  // 7 pages one after another: 1.75 s
+  const std::string count = "SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo'";
+
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(db->integer(count), 700);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");  // -1: only on a terminal
+
+  EXPECT_EQ(db->integer("SELECT stacklite_config('progress', 1)"), 1);
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(db->integer(count), 700);
+  std::string drawn = ::testing::internal::GetCapturedStderr();
+  std::regex line(
+      "\\rworkflow_runs: page ([0-9]+)/7, ([0-9]+)/700 rows, ([0-9.]+)s, rate limit [0-9]+/5000 left\x1b\\[K");
+  int draws = 0, last_page = 0;
+  for (std::sregex_iterator it(drawn.begin(), drawn.end(), line), end; it != end; ++it, ++draws) {
+    const int page = std::stoi((*it)[1]);
+    EXPECT_EQ(std::stoi((*it)[2]), 100 * page) << it->str();  // count(*) took every row received
+    EXPECT_GE(std::stod((*it)[3]), 1.0) << "drawn within the first second: " << it->str();
+    EXPECT_GE(page, last_page) << drawn;
+    EXPECT_LT(page, 7) << "drawn with nothing left to wait for: " << it->str();
+    last_page = page;
+  }
+  EXPECT_GE(draws, 2) << drawn;
+  ASSERT_GE(drawn.size(), 4u);
+  EXPECT_EQ(drawn.substr(drawn.size() - 4), "\r\x1b[K") << drawn;
+
+  EXPECT_EQ(db->integer("SELECT stacklite_config('progress', 0)"), 0);
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(db->integer(count), 700);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_NE(db->error("SELECT stacklite_config('progress', 2)").find("from -1 to 1"), std::string::npos);
+}
+
+// In a join, the inner table is filtered again per outer row: its line counts on across
+// those scans (one page and three jobs per run), timed from when the statement opened it.
+TEST_F(UsabilityTest, ProgressLineOfAJoinsInnerTableCountsAcrossItsScans) {
+  server_->inject(Fault::stall(std::chrono::milliseconds(60)), 1000, "/jobs");
+  db_->query("SELECT stacklite_config('progress', 1)");
+  ::testing::internal::CaptureStderr();
+  int64_t jobs = db_->integer(
+      "SELECT count(*) FROM workflow_runs r JOIN workflow_jobs j "
+      "ON j.owner = r.owner AND j.repo = r.repo AND j.run_id = r.id "
+      "WHERE r.owner = 'octo-org' AND r.repo = 'octo-repo'");
+  std::string drawn = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(jobs, 120);  // 40 runs of 3 jobs
+  // Drawn while run k+1's jobs are awaited: k pages and their 3k rows.
+  std::regex line("\\rworkflow_jobs: page ([0-9]+), ([0-9]+) rows, [0-9.]+s");
+  int draws = 0;
+  for (std::sregex_iterator it(drawn.begin(), drawn.end(), line), end; it != end; ++it, ++draws) {
+    int pages = std::stoi((*it)[1]);
+    EXPECT_EQ(std::stoi((*it)[2]), 3 * pages) << it->str();
+    EXPECT_GE(pages, 10) << "drawn before the statement ran a second: " << it->str();
+    EXPECT_LT(pages, 40) << it->str();
+  }
+  EXPECT_GE(draws, 3) << drawn;
+  ASSERT_GE(drawn.size(), 4u);
+  EXPECT_EQ(drawn.substr(drawn.size() - 4), "\r\x1b[K") << drawn;
 }
 
 }  // namespace
