@@ -164,7 +164,12 @@ void ApiClient::perform_once(const std::string& method, const std::string& url, 
   limits.total_timeout_ms = kDeadlineTimeouts * settings_->timeout_ms;
   limits.interrupted = settings_->interrupted;
   check_interrupt();
+  if (settings_->stats) {
+    ++settings_->stats->requests;
+    if (method != "GET") ++settings_->stats->writes;
+  }
   transport_->perform(req, limits, response);
+  if (settings_->stats && response.status == 304) ++settings_->stats->not_modified;
   if (settings_->rate_limits && same_origin(url))
     if (auto state = RateLimitState::from(response)) settings_->rate_limits->record(endpoint_.base_url, *state);
 }

@@ -2,6 +2,8 @@
 // the token off-origin, retries of reads, rate limits, conditional GETs, the error formatter.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <random>
@@ -22,6 +24,17 @@ namespace stacklite {
 constexpr long kDefaultMaxConcurrency = 4;
 constexpr long kMaxConcurrency = 16;
 
+// What a connection's requests cost, for stacklite_stats(): every HTTP request sent (each
+// retry, redirect and rate-limited attempt is one), and how many of the GETs a 304 answered
+// (conditional requests the primary rate limit does not count). Shared by the clients of
+// one connection, the page fetcher's workers included.
+struct RequestStats {
+  std::atomic<int64_t> requests{0};
+  std::atomic<int64_t> not_modified{0};
+  std::atomic<int64_t> writes{0};   // requests other than GET
+  std::atomic<int64_t> skipped{0};  // targets left out as missing (on_missing 'skip')
+};
+
 // Connection-wide knobs (stacklite_config), read at each request, and the state every
 // client of one connection shares: the rate limits seen and the response cache.
 struct ClientSettings {
@@ -36,6 +49,10 @@ struct ClientSettings {
   // Reads of one statement in flight at once (pages of a listing, listings of an IN list);
   // halved for the rest of a statement by each secondary rate limit.
   long max_concurrency = kDefaultMaxConcurrency;
+  // What a scan does when the first request for one of its targets (a repository of a
+  // fan-out) answers 404 or 403, not for a rate limit: false fails the statement
+  // (on_missing 'error'), true skips the target with a line on stderr ('skip').
+  bool skip_missing = false;
   // Whether the statement now running was interrupted (sqlite3_interrupt). Set by the
   // SQLite layer, so this one stays free of SQLite; asked during transfers and waits.
   std::function<bool()> interrupted;
@@ -43,6 +60,7 @@ struct ClientSettings {
   std::shared_ptr<RateLimitBook> rate_limits = std::make_shared<RateLimitBook>();
   std::shared_ptr<ResponseCache> response_cache = std::make_shared<ResponseCache>();
   std::shared_ptr<HttpPool> pool = std::make_shared<HttpPool>();
+  std::shared_ptr<RequestStats> stats = std::make_shared<RequestStats>();
 };
 
 // Where requests go and as whom.

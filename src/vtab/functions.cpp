@@ -1,5 +1,6 @@
 // Introspection functions: stacklite_version(), stacklite_debug() and, for one connection,
-// stacklite_rate_limit() (the rate limits its requests last saw, without a request).
+// stacklite_rate_limit() (the rate limits its requests last saw, without a request) and
+// stacklite_stats() (the requests it sent).
 #include "vtab/functions.hpp"
 
 #include <curl/curl.h>
@@ -51,13 +52,49 @@ void rate_limit_function(sqlite3_context* ctx, int, sqlite3_value**) {
   sqlite3_result_subtype(ctx, 'J');
 }
 
+// {"requests":12,"not_modified":3,"writes":0,"skipped":1}: what the connection's requests
+// cost since it opened, or since stacklite_stats('reset'), which returns the counts and
+// starts them again from zero.
+void stats_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  auto& conn = *static_cast<std::shared_ptr<ConnectionContext>*>(sqlite3_user_data(ctx));
+  bool reset = false;
+  if (argc == 1) {
+    const unsigned char* v = sqlite3_value_type(argv[0]) == SQLITE_TEXT ? sqlite3_value_text(argv[0]) : nullptr;
+    if (!v || std::string(reinterpret_cast<const char*>(v)) != "reset") {
+      sqlite3_result_error(ctx,
+                           "stacklite_stats([action]): the only action is 'reset' (returns the counts, then starts "
+                           "them from zero); without it the counts are only read",
+                           -1);
+      return;
+    }
+    reset = true;
+  }
+  RequestStats& s = *conn->client->stats;
+  auto read = [reset](std::atomic<int64_t>& n) { return reset ? n.exchange(0) : n.load(); };
+  std::string out = "{\"requests\":" + std::to_string(read(s.requests)) +
+                    ",\"not_modified\":" + std::to_string(read(s.not_modified)) +
+                    ",\"writes\":" + std::to_string(read(s.writes)) +
+                    ",\"skipped\":" + std::to_string(read(s.skipped)) + "}";
+  sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+  sqlite3_result_subtype(ctx, 'J');
+}
+
 }  // namespace
 
 int register_rate_limit_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx) {
-  auto* ref = new std::shared_ptr<ConnectionContext>(std::move(ctx));
+  auto* ref = new std::shared_ptr<ConnectionContext>(ctx);
   auto release = [](void* p) { delete static_cast<std::shared_ptr<ConnectionContext>*>(p); };
-  return sqlite3_create_function_v2(db, "stacklite_rate_limit", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, ref,
-                                    rate_limit_function, nullptr, nullptr, release);
+  int rc = sqlite3_create_function_v2(db, "stacklite_rate_limit", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, ref,
+                                      rate_limit_function, nullptr, nullptr, release);
+  // Reading the counts changes nothing; resetting them is for top-level SQL only.
+  for (int argc : {0, 1}) {
+    if (rc != SQLITE_OK) return rc;
+    auto* stats_ref = new std::shared_ptr<ConnectionContext>(ctx);
+    rc = sqlite3_create_function_v2(db, "stacklite_stats", argc,
+                                    SQLITE_UTF8 | (argc == 0 ? SQLITE_INNOCUOUS : SQLITE_DIRECTONLY), stats_ref,
+                                    stats_function, nullptr, nullptr, release);
+  }
+  return rc;
 }
 
 int register_info_functions(sqlite3* db) {

@@ -1,5 +1,6 @@
 // Introspection functions: stacklite_version(), stacklite_debug() and, for one connection,
-// stacklite_rate_limit() (the rate limits its requests last saw, without a request).
+// stacklite_rate_limit() (the rate limits its requests last saw, without a request) and
+// stacklite_stats() (the requests it sent).
 #pragma once
 
 #include <memory>

@@ -21,6 +21,7 @@
 #include "vtab/scan.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 
 #include "util/text.hpp"
@@ -57,9 +58,39 @@ Scan::Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, Ta
       resource_(resource),
       targets_(std::move(targets)),
       writes_(writes),
+      label_(resource.name),
+      skip_missing_(client.settings()->skip_missing),
       decoder_(resource, plan.columns_needed),
       fetcher_(client),
-      sqlite_filters_(!plan.exact) {}
+      sqlite_filters_(!plan.exact) {
+  for (const PlanArg& a : plan.args) fan_out_ |= a.in_list;
+}
+
+bool Scan::says_missing(const HttpResponse& response) {
+  return (response.status == 404 || response.status == 403) &&
+         classify_rate_limit(response).kind == RateLimitHit::Kind::None;
+}
+
+void Scan::skip_target(const std::string& url) {
+  // Named as the user wrote it: owner/repo where the path has both, else every path value.
+  std::string what;
+  std::string owner, repo;
+  for (const auto& [name, value] : target_.path_params) {
+    if (name == "owner") owner = value;
+    if (name == "repo") repo = value;
+  }
+  if (!owner.empty() && !repo.empty()) {
+    what = owner + "/" + repo;
+  } else {
+    for (const auto& [name, value] : target_.path_params) what += (what.empty() ? "" : ", ") + name + "=" + value;
+  }
+  ++targets_skipped_;
+  if (client_.settings()->stats) ++client_.settings()->stats->skipped;
+  std::string line = "stacklite: " + label_ + ": skipped " + what + ": " + client_.describe_failure("GET", url, page_) +
+                     " (on_missing is 'skip')";
+  if (before_message) before_message();
+  std::fprintf(stderr, "%s\n", without_secrets(std::move(line), client_.endpoint().token()).c_str());
+}
 
 const Target* Scan::target_at(uint64_t seq) const {
   if (seq == target_seq_) return &target_;
@@ -161,6 +192,13 @@ void Scan::plan_ahead() {
       }
       if (r->status == 404 && m.not_found_is_empty) {
         ahead_.segment_end = true;
+        continue;
+      }
+      // A target skipped as missing ends with its first answer: the next one may follow.
+      if (skip_missing_ && ahead_.segment_first && (ahead_.target != target_seq_ || boundary_.empty()) &&
+          says_missing(*r)) {
+        ahead_.segment_end = true;
+        ahead_.segment_total = 0;  // nothing past a cap to go on with
         continue;
       }
       if (!is_success(r->status)) {
@@ -302,9 +340,22 @@ void Scan::fetch(const std::string& url) {
     segment_cut_short_ = true;
     return;
   }
+  // The first answer for a target (not a later page, nor a later segment past the result
+  // cap: those are failures mid-scan) may say the repository is gone or unreadable.
+  const bool target_missing = segment_first_page_ && boundary_.empty() && says_missing(page_);
+  if (target_missing && skip_missing_) {
+    skip_target(url);
+    fetcher_.proceed();
+    return;
+  }
   if (!is_success(page_.status))
-    throw Error(client_.describe_failure("GET", url, page_) + client_.endpoint().provider->error_hint(page_.status) +
-                client_.endpoint().missing_token_hint(page_.status));
+    throw Error(
+        client_.describe_failure("GET", url, page_) + client_.endpoint().provider->error_hint(page_.status) +
+        client_.endpoint().missing_token_hint(page_.status) +
+        (target_missing && fan_out_
+             ? " (to go on past repositories that are gone or unreadable, SELECT stacklite_config('on_missing', "
+               "'skip'))"
+             : ""));
   if (m.paginated) {
     if (auto link = page_.header("link")) {
       next_url_ = link_target(*link, "next");

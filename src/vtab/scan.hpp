@@ -36,6 +36,10 @@ class Scan {
   bool next();
   const Row& row() const { return row_; }
   const Target& target() const { return target_; }
+  // The name lines on stderr start with (the table's; the resource's until set).
+  void set_label(std::string label) { label_ = std::move(label); }
+  // Targets skipped so far because they are gone or unreadable (on_missing 'skip').
+  int64_t targets_skipped() const { return targets_skipped_; }
 
   // How far the scan is, for the progress line: pages received, rows returned, and what the
   // current listing's total_count says there will be (-1: unknown), counted from the start.
@@ -47,6 +51,9 @@ class Scan {
   // Called on the scan's thread while it waits for a response, with the time waited so
   // far: first when the wait begins, then about every 50 ms. May be empty.
   std::function<void(std::chrono::milliseconds)> on_wait;
+  // Called on the scan's thread just before a line about a skipped target goes to stderr
+  // (the progress line is erased first). May be empty.
+  std::function<void()> before_message;
 
  private:
   bool take_next_target();
@@ -69,6 +76,12 @@ class Scan {
   bool accept_row();
   // "GET <the listing's path>: <what>"
   std::string listing_error(std::string_view what) const;
+  // Whether `response`, the first answer for a target, says the target is gone or
+  // unreadable: 404 or 403, and not a rate limit (those never reach here as a 403 unless
+  // they could not be waited out, which is an error however on_missing is set).
+  static bool says_missing(const HttpResponse& response);
+  // Skips the current target (on_missing 'skip'): one line on stderr naming it.
+  void skip_target(const std::string& url);
 
   ApiClient& client_;
   const ResourceSpec& resource_;
@@ -76,6 +89,10 @@ class Scan {
   Target target_;  // the one being listed
   const WriteLog* writes_;
   bool started_ = false;
+  std::string label_;
+  bool skip_missing_ = false;  // on_missing 'skip', as it was when the statement began
+  bool fan_out_ = false;       // an IN list of path parameters: several targets
+  int64_t targets_skipped_ = 0;
 
   HttpResponse page_;
   PageDecoder decoder_;

@@ -88,7 +88,7 @@ const std::vector<IntSetting>& int_settings() {
 std::string known_keys() {
   std::string out;
   for (const auto& s : int_settings()) out += std::string(out.empty() ? "" : ", ") + s.key;
-  return out + ", user_agent";
+  return out + ", user_agent, on_missing";
 }
 
 void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
@@ -134,7 +134,25 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     sqlite3_result_text(ctx, ua.c_str(), -1, SQLITE_TRANSIENT);
     return;
   }
-  std::vector<std::string> keys{"user_agent"};
+  if (key == "on_missing") {
+    bool& skip = conn->client->skip_missing;
+    if (argc == 2) {
+      const unsigned char* v = sqlite3_value_type(argv[1]) == SQLITE_TEXT ? sqlite3_value_text(argv[1]) : nullptr;
+      std::string value = v ? reinterpret_cast<const char*>(v) : "";
+      if (value != "error" && value != "skip") {
+        sqlite3_result_error(ctx,
+                             "stacklite_config('on_missing', value): value must be 'error' (the default: a repository "
+                             "of a fan-out that answers 404 or 403 fails the statement) or 'skip' (it is left out, "
+                             "with a line on stderr naming it)",
+                             -1);
+        return;
+      }
+      skip = value == "skip";
+    }
+    sqlite3_result_text(ctx, skip ? "skip" : "error", -1, SQLITE_STATIC);
+    return;
+  }
+  std::vector<std::string> keys{"user_agent", "on_missing"};
   for (const auto& s : int_settings()) keys.push_back(s.key);
   sqlite3_result_error(ctx,
                        ("stacklite_config: unknown key " + quote_for_message(key) + did_you_mean(key, keys) +

@@ -534,6 +534,8 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
         std::make_unique<Scan>(*t->client, res, plan, TargetGenerator(res, plan, std::move(values)), &t->ctx->writes);
     ++c->scans;
     c->scan->on_wait = [c](std::chrono::milliseconds waited) { show_progress(c, waited); };
+    c->scan->set_label(t->name);
+    c->scan->before_message = [c] { c->progress->erase(); };
     c->eof = !c->scan->next();
     c->rowid = 1;
     return SQLITE_OK;

@@ -10,7 +10,8 @@ for sql in "$dir"/*.sql; do
   expected="${sql%.sql}.expected"
   coproc SERVER { exec "$server"; }
   read -r base_url <&"${SERVER[0]}"
-  actual=$(GITHUB_API_URL="$base_url" sqlite3 -bail -cmd ".load ${extension%.so}" -cmd ".headers on" \
+  # From the examples' directory: an example may .read a saved report (reports/...).
+  actual=$(cd "$dir" && GITHUB_API_URL="$base_url" sqlite3 -bail -cmd ".load ${extension%.so}" -cmd ".headers on" \
              -cmd ".mode column" :memory: < "$sql" 2>&1) || true
   kill "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
