@@ -16,69 +16,39 @@
 
 namespace stacklite {
 
-Endpoint Endpoint::resolve(const ProviderSpec& provider, const std::string& base_url_option,
-                           const std::string& token_env_option) {
-  Endpoint e;
-  e.provider = &provider;
-  std::string base = base_url_option;
-  if (base.empty() && !provider.base_url_env.empty()) {
-    const char* env = std::getenv(provider.base_url_env.c_str());
-    if (env && *env) base = env;
-  }
-  if (base.empty()) base = provider.base_url;
-  if (base.empty())
-    throw Error("provider '" + provider.name +
-                "' has no default base URL: give one, e.g. base_url='https://HOST/api/v1'");
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  const std::string where =
-      base_url_option.empty() && !provider.base_url_env.empty() ? " (check " + provider.base_url_env + ")" : "";
-  if (has_credentials(base))
-    throw Error("base URL " + quote_for_message(without_credentials(base)) +
-                " carries credentials (user:password@), which are neither sent nor shown: give the URL without them "
-                "and the token in " +
-                (provider.token_envs.empty() ? std::string("token_env") : provider.token_envs.front()) + where);
-  auto parsed = parse_url(base);
-  if (!parsed || !parsed->query.empty())
-    throw Error("base URL " + quote_for_message(base) +
-                " is not an http(s) URL without a query; expected e.g. https://api.github.com or "
-                "https://ghe.example.com/api/v3" +
-                where);
-  if (parsed->path == "/") parsed->path.clear();
-  e.base_url = base;
-  e.base = *parsed;
-  e.token_env = token_env_option;
-  return e;
-}
-
 std::string Endpoint::token(std::string* variable) const {
   if (!token_env.empty()) {
     if (variable) *variable = token_env;
     const char* v = std::getenv(token_env.c_str());
     return v ? std::string(v) : std::string();
   }
-  if (provider)
-    for (const auto& name : provider->token_envs) {
-      const char* v = std::getenv(name.c_str());
-      if (variable && variable->empty()) *variable = name;
-      if (v && *v) {
-        if (variable) *variable = name;
-        return std::string(v);
-      }
+  for (const auto& name : token_envs) {
+    const char* v = std::getenv(name.c_str());
+    if (variable && variable->empty()) *variable = name;
+    if (v && *v) {
+      if (variable) *variable = name;
+      return std::string(v);
     }
+  }
   return std::string();
 }
 
 std::string Endpoint::token_sources() const {
   if (!token_env.empty()) return token_env;
   std::string out;
-  if (provider)
-    for (const auto& name : provider->token_envs) out += (out.empty() ? "" : " or ") + name;
+  for (const auto& name : token_envs) out += (out.empty() ? "" : " or ") + name;
   return out;
 }
 
 std::string Endpoint::missing_token_hint(long status) const {
   if ((status != 404 && status != 401) || !token().empty() || token_sources().empty()) return std::string();
   return " (no token was sent: if the repository is private, set " + token_sources() + ")";
+}
+
+std::string Endpoint::error_hint(long status) const {
+  for (const auto& [code, hint] : error_hints)
+    if (code == status) return " (" + hint + ")";
+  return std::string();
 }
 
 ApiClient::ApiClient(Endpoint endpoint, std::shared_ptr<const ClientSettings> settings,
@@ -112,7 +82,14 @@ std::string ApiClient::display_path(std::string_view url) const {
 
 std::string ApiClient::describe_failure(std::string_view method, const std::string& url,
                                         const HttpResponse& response) const {
-  return describe_http_failure(method, display_path(url), response, endpoint_.token());
+  return describe_http_failure(method, display_path(url), response,
+                               secret_values(endpoint_.secret_envs, endpoint_.token()));
+}
+
+std::string ApiClient::explain_failure(std::string_view method, const std::string& url,
+                                       const HttpResponse& response) const {
+  return describe_failure(method, url, response) + endpoint_.error_hint(response.status) +
+         endpoint_.missing_token_hint(response.status);
 }
 
 std::string ApiClient::request_error(std::string_view method, std::string_view url, std::string_view what) const {
@@ -120,7 +97,7 @@ std::string ApiClient::request_error(std::string_view method, std::string_view u
 }
 
 std::string ApiClient::token_for(const std::string& url) const {
-  if (!endpoint_.provider || endpoint_.provider->auth_header.empty() || !same_origin(url)) return std::string();
+  if (endpoint_.auth_header.empty() || !same_origin(url)) return std::string();
   return endpoint_.token();
 }
 
@@ -132,8 +109,7 @@ void ApiClient::perform_once(const std::string& method, const std::string& url, 
   req.body = body;
   req.fresh_connection = method != "GET";
   req.headers.push_back("User-Agent: " + settings_->user_agent);
-  if (endpoint_.provider)
-    for (const auto& [name, value] : endpoint_.provider->headers) req.headers.push_back(name + ": " + value);
+  for (const auto& [name, value] : endpoint_.headers) req.headers.push_back(name + ": " + value);
   // token_for() gives the token only for the configured origin.
   if (!token.empty()) {
     std::string variable;
@@ -151,7 +127,7 @@ void ApiClient::perform_once(const std::string& method, const std::string& url, 
                                   "the token in " + variable +
                                       " contains a control character (a line break?), which could add a header: set it "
                                       "without one"));
-    req.headers.push_back(endpoint_.provider->auth_header + ": " + endpoint_.provider->auth_prefix + token);
+    req.headers.push_back(endpoint_.auth_header + ": " + endpoint_.auth_prefix + token);
   }
   // The cache keeps only well-formed entity-tags; checked again here, since any control
   // character in a header value could end the line and start another header.
@@ -443,19 +419,14 @@ const char* http_reason(long status) {
   }
 }
 
-std::vector<std::string> secrets_in_use(const std::string& extra) {
+std::vector<std::string> secret_values(const std::vector<std::string>& variables, const std::string& extra) {
   std::vector<std::string> secrets;
-  for (const auto& p : bundled_providers())
-    for (const auto& n : p.token_envs)
-      if (const char* v = std::getenv(n.c_str())) secrets.emplace_back(v);
+  for (const auto& n : variables)
+    if (const char* v = std::getenv(n.c_str())) secrets.emplace_back(v);
   if (!extra.empty()) secrets.push_back(extra);
   // Longest first, so that a token containing another is replaced whole.
   std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
   return secrets;
-}
-
-std::string without_secrets(std::string message, const std::string& extra) {
-  return replace_secrets(std::move(message), secrets_in_use(extra));
 }
 
 std::string format_request_error(std::string_view method, std::string_view display_path, std::string_view what) {
@@ -465,7 +436,7 @@ std::string format_request_error(std::string_view method, std::string_view displ
 }
 
 std::string describe_http_failure(std::string_view method, std::string_view display_path, const HttpResponse& response,
-                                  const std::string& token) {
+                                  const std::vector<std::string>& secrets) {
   std::string msg =
       format_request_error(method, display_path, std::to_string(response.status) + " " + http_reason(response.status));
   // GitHub-style error bodies carry {"message": ...}; anything else is summarised, not echoed.
@@ -474,7 +445,7 @@ std::string describe_http_failure(std::string_view method, std::string_view disp
   std::string_view message;
   if (!parser.parse(response.body.data(), response.body.size(), false).get(root) && !root["message"].get(message) &&
       !message.empty()) {
-    msg += ": " + message_excerpt(message, secrets_in_use(token), 500);
+    msg += ": " + message_excerpt(message, secrets, 500);
   } else if (response.body.size() > 0) {
     msg += " (response body is not a JSON error object)";
   }

@@ -15,7 +15,6 @@
 #include "http/response_cache.hpp"
 #include "http/transport.hpp"
 #include "http/url.hpp"
-#include "spec/spec.hpp"
 
 namespace stacklite {
 
@@ -63,16 +62,20 @@ struct ClientSettings {
   std::shared_ptr<RequestStats> stats = std::make_shared<RequestStats>();
 };
 
-// Where requests go and as whom.
+// Where requests go and as whom: plain data, which resolve_endpoint (spec/endpoint.hpp)
+// fills from a provider spec and a table's options.
 struct Endpoint {
   std::string base_url;  // no trailing slash, e.g. https://api.github.com or https://ghe/api/v3
   ParsedUrl base;
-  std::string token_env;  // environment variable holding the token ("" = provider defaults)
-  const ProviderSpec* provider = nullptr;
+  std::string token_env;                // a table's token_env= ("" = token_envs)
+  std::vector<std::string> token_envs;  // otherwise the token is the first of these that is set
+  std::string auth_header;              // how the token is sent ("" = never)
+  std::string auth_prefix;
+  std::vector<std::pair<std::string, std::string>> headers;  // sent with every request
+  std::vector<std::pair<long, std::string>> error_hints;     // HTTP status -> what it means here
+  // Every variable whose value never appears in a message (all providers' token variables).
+  std::vector<std::string> secret_envs;
 
-  // Resolves base_url (an option, else the provider's env var, else its default).
-  static Endpoint resolve(const ProviderSpec& provider, const std::string& base_url_option,
-                          const std::string& token_env_option);
   // The token now in the environment ("" when none); read per request so it is never cached.
   // `variable`, when given, receives the name of the variable it came from (or would).
   std::string token(std::string* variable = nullptr) const;
@@ -81,6 +84,8 @@ struct Endpoint {
   // For a request sent without a token: " (no token was sent: if the repository is private,
   // set GITHUB_TOKEN or GH_TOKEN)" after a 404 or 401; "" otherwise.
   std::string missing_token_hint(long status) const;
+  // " (hint)" for a status the provider explains, else "".
+  std::string error_hint(long status) const;
 };
 
 class ApiClient {
@@ -102,6 +107,8 @@ class ApiClient {
   bool same_origin(std::string_view url) const;
   // describe_http_failure for a response to `url`, with this client's token kept out.
   std::string describe_failure(std::string_view method, const std::string& url, const HttpResponse& response) const;
+  // describe_failure with what the provider and the missing token say about the status.
+  std::string explain_failure(std::string_view method, const std::string& url, const HttpResponse& response) const;
   // format_request_error for `url` (absolute, shown below the base URL).
   std::string request_error(std::string_view method, std::string_view url, std::string_view what) const;
 
@@ -148,13 +155,12 @@ class ApiClient {
 // "GET /repos/o/r/actions/runs: <what>": every error about one request starts so.
 std::string format_request_error(std::string_view method, std::string_view display_path, std::string_view what);
 // "GET /repos/o/r/actions/runs: 404 Not Found: <API message>"; the API message with every
-// secret (the providers' tokens and `token`) replaced before it is cut to 500 bytes.
+// secret replaced before it is cut to 500 bytes.
 std::string describe_http_failure(std::string_view method, std::string_view display_path, const HttpResponse& response,
-                                  const std::string& token = std::string());
-// Every token the providers could send now (from the environment), and `extra`.
-std::vector<std::string> secrets_in_use(const std::string& extra = std::string());
-// Removes from a message every token the providers could send (and `extra`).
-std::string without_secrets(std::string message, const std::string& extra = std::string());
+                                  const std::vector<std::string>& secrets);
+// The values the variables hold now (from the environment), and `extra`, longest first.
+std::vector<std::string> secret_values(const std::vector<std::string>& variables,
+                                       const std::string& extra = std::string());
 const char* http_reason(long status);
 
 }  // namespace stacklite

@@ -39,7 +39,7 @@ PageDecoder::PageDecoder(const ResourceSpec& resource, uint64_t needed) : resour
   for (size_t i = 0; i < resource.columns.size(); ++i) {
     const auto& col = resource.columns[i];
     if (!(needed & column_bit(static_cast<int>(i))) || col.json_path.empty()) continue;
-    Target t{static_cast<int>(i), {col.json_path.begin() + 1, col.json_path.end()}};
+    ColumnPath t{static_cast<int>(i), {col.json_path.begin() + 1, col.json_path.end()}};
     by_key_[col.json_path.front()].push_back(std::move(t));
   }
 }
@@ -119,7 +119,7 @@ void PageDecoder::decode_object(od::object object, Row& row) {
   }
 }
 
-void PageDecoder::decode_value(od::value value, const std::vector<Target>& targets, Row& row) {
+void PageDecoder::decode_value(od::value value, const std::vector<ColumnPath>& targets, Row& row) {
   bool nested = false;
   for (const auto& t : targets) nested |= !t.rest.empty();
   if (!nested && targets.size() == 1) {
@@ -137,7 +137,7 @@ void PageDecoder::decode_value(od::value value, const std::vector<Target>& targe
     return;
   }
   std::string_view raw = raw_container(value, type, resource_.columns[targets.front().column].name);
-  std::vector<Target> inner;
+  std::vector<ColumnPath> inner;
   for (const auto& t : targets) {
     if (t.rest.empty()) {
       Cell& c = row.cells[t.column];
@@ -150,7 +150,7 @@ void PageDecoder::decode_value(od::value value, const std::vector<Target>& targe
   if (!inner.empty() && type == od::json_type::object) decode_nested(raw, inner, row);
 }
 
-void PageDecoder::decode_nested(std::string_view raw, const std::vector<Target>& targets, Row& row) {
+void PageDecoder::decode_nested(std::string_view raw, const std::vector<ColumnPath>& targets, Row& row) {
   // `raw` lies inside the padded page buffer, so the bytes after it are readable padding.
   size_t offset = static_cast<size_t>(raw.data() - body_->data());
   simdjson::padded_string_view view(raw.data(), raw.size(), body_->allocated() - offset);

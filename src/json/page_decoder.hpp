@@ -49,18 +49,19 @@ class PageDecoder {
   bool next(Row& row);
 
  private:
-  struct Target {
+  // Where a column's value sits in an item, below the top-level key it is found by.
+  struct ColumnPath {
     int column;
     std::vector<std::string> rest;  // path below the top-level key; empty: the value itself
   };
   void decode_object(simdjson::ondemand::object object, Row& row);
-  void decode_value(simdjson::ondemand::value value, const std::vector<Target>& targets, Row& row);
-  void decode_nested(std::string_view raw, const std::vector<Target>& targets, Row& row);
+  void decode_value(simdjson::ondemand::value value, const std::vector<ColumnPath>& targets, Row& row);
+  void decode_nested(std::string_view raw, const std::vector<ColumnPath>& targets, Row& row);
   void decode_leaf(simdjson::ondemand::value value, int column, Row& row);
   std::string_view keep(Row& row, std::string_view text);
 
   const ResourceSpec& resource_;
-  std::unordered_map<std::string, std::vector<Target>> by_key_;
+  std::unordered_map<std::string, std::vector<ColumnPath>> by_key_;
   simdjson::ondemand::parser parser_;
   simdjson::ondemand::parser nested_parser_;
   simdjson::ondemand::document doc_;

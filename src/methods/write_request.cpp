@@ -131,6 +131,24 @@ WriteRequest build_write_request(const WriteMethod& m, const std::vector<SqlValu
   return req;
 }
 
+void DeleteRows::remember(int64_t key, const std::vector<std::optional<SqlValue>>& inputs) {
+  std::vector<SqlValue> values;
+  for (const auto& [arg, column] : method_.sql_delete) values.push_back(inputs[column] ? *inputs[column] : SqlValue{});
+  rows_[key] = std::move(values);
+}
+
+std::optional<std::vector<SqlValue>> DeleteRows::arguments(int64_t key, int key_column) const {
+  auto row = rows_.find(key);
+  if (row == rows_.end()) return std::nullopt;
+  // The key from the rowid, the inputs as remembered.
+  std::vector<SqlValue> ordered;
+  for (const auto& a : method_.args)
+    for (size_t i = 0; i < method_.sql_delete.size(); ++i)
+      if (method_.sql_delete[i].first == a.name)
+        ordered.push_back(method_.sql_delete[i].second == key_column ? SqlValue::of_int(key) : row->second[i]);
+  return ordered;
+}
+
 std::string write_result(const WriteMethod& m, const HttpResponse& response, const std::vector<std::string>& secrets) {
   std::string out;
   bool redirect = response.status >= 300 && response.status <= 399;

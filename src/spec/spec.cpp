@@ -55,12 +55,6 @@ const WriteMethod* ResourceSpec::sql_delete_method() const {
   return nullptr;
 }
 
-std::string ProviderSpec::error_hint(long status) const {
-  for (const auto& [code, hint] : error_hints)
-    if (code == status) return " (" + hint + ")";
-  return std::string();
-}
-
 const ResourceSpec* ProviderSpec::resource(std::string_view wanted) const {
   for (const auto& r : resources)
     if (r.name == wanted) return &r;

@@ -124,9 +124,6 @@ struct ProviderSpec {
   std::vector<std::pair<long, std::string>> error_hints;  // HTTP status -> what it means here
   std::vector<ResourceSpec> resources;
 
-  // " (hint)" for a status the spec explains, else "".
-  std::string error_hint(long status) const;
-
   const ResourceSpec* resource(std::string_view name) const;
 };
 

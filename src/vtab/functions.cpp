@@ -20,42 +20,46 @@ void version_function(sqlite3_context* ctx, int, sqlite3_value**) {
 }
 
 void debug_function(sqlite3_context* ctx, int, sqlite3_value**) {
-  std::string out = "{\"version\":";
-  append_json_string(out, STACKLITE_VERSION);
-  out += ",\"sqlite\":";
-  append_json_string(out, sqlite3_libversion());
-  out += ",\"curl\":";
-  append_json_string(out, curl_version_info(CURLVERSION_NOW)->version);
-  out += ",\"simdjson\":";
-  append_json_string(out, SIMDJSON_STRINGIFY(SIMDJSON_VERSION));
-  out += ",\"simdjson_implementation\":";
-  append_json_string(out, simdjson::get_active_implementation()->name());
-  out += ",\"interrupt_check\":";
-  append_json_string(out, interrupt_check_kind());
-  out += ",\"providers\":[";
-  bool first = true;
-  for (const auto& p : bundled_providers()) {
-    out += first ? "" : ",";
-    first = false;
-    append_json_string(out, p.name);
-  }
-  out += "]}";
-  sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
-  sqlite3_result_subtype(ctx, 'J');
+  guarded_call(ctx, [ctx] {
+    std::string out = "{\"version\":";
+    append_json_string(out, STACKLITE_VERSION);
+    out += ",\"sqlite\":";
+    append_json_string(out, sqlite3_libversion());
+    out += ",\"curl\":";
+    append_json_string(out, curl_version_info(CURLVERSION_NOW)->version);
+    out += ",\"simdjson\":";
+    append_json_string(out, SIMDJSON_STRINGIFY(SIMDJSON_VERSION));
+    out += ",\"simdjson_implementation\":";
+    append_json_string(out, simdjson::get_active_implementation()->name());
+    out += ",\"interrupt_check\":";
+    append_json_string(out, interrupt_check_kind());
+    out += ",\"providers\":[";
+    bool first = true;
+    for (const auto& p : bundled_providers()) {
+      out += first ? "" : ",";
+      first = false;
+      append_json_string(out, p.name);
+    }
+    out += "]}";
+    sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+    sqlite3_result_subtype(ctx, 'J');
+  });
 }
 
 // {"https://api.github.com":{"limit":5000,"remaining":4987,"used":13,"reset":1767225600,"resource":"core"}}
 void rate_limit_function(sqlite3_context* ctx, int, sqlite3_value**) {
   auto& conn = *static_cast<std::shared_ptr<ConnectionContext>*>(sqlite3_user_data(ctx));
-  std::string out = conn->client->rate_limits->to_json();
-  sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
-  sqlite3_result_subtype(ctx, 'J');
+  guarded_call(ctx, [&] {
+    std::string out = conn->client_settings->rate_limits->to_json();
+    sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+    sqlite3_result_subtype(ctx, 'J');
+  });
 }
 
 // {"requests":12,"not_modified":3,"writes":0,"skipped":1}: what the connection's requests
 // cost since it opened, or since stacklite_stats('reset'), which returns the counts and
 // starts them again from zero.
-void stats_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+void stats_function_body(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   auto& conn = *static_cast<std::shared_ptr<ConnectionContext>*>(sqlite3_user_data(ctx));
   bool reset = false;
   if (argc == 1) {
@@ -69,7 +73,7 @@ void stats_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     }
     reset = true;
   }
-  RequestStats& s = *conn->client->stats;
+  RequestStats& s = *conn->client_settings->stats;
   auto read = [reset](std::atomic<int64_t>& n) { return reset ? n.exchange(0) : n.load(); };
   std::string out = "{\"requests\":" + std::to_string(read(s.requests)) +
                     ",\"not_modified\":" + std::to_string(read(s.not_modified)) +
@@ -77,6 +81,10 @@ void stats_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
                     ",\"skipped\":" + std::to_string(read(s.skipped)) + "}";
   sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
   sqlite3_result_subtype(ctx, 'J');
+}
+
+void stats_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  guarded_call(ctx, [&] { stats_function_body(ctx, argc, argv); });
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Turns a plan and the values SQLite bound to it into concrete requests ("targets"):
-// encoded path, query parameters, the date range, and the input values each row reports.
+// Turns a plan and the values SQLite bound to it into read requests: encoded path, query
+// parameters, the date range, the checks on each row, and the input values each row reports.
 #include "vtab/request.hpp"
 
 #include <cmath>
@@ -11,7 +11,7 @@
 
 namespace stacklite {
 
-bool Target::admits(const ResourceSpec& res, const Row& row) const {
+bool ReadRequest::admits(const ResourceSpec& res, const Row& row) const {
   for (const auto& [column, value] : equal_checks) {
     const Cell& cell = row.cells[column];
     if (cell.kind != Cell::Kind::Int || cell.i != value) return false;
@@ -34,7 +34,7 @@ bool Target::admits(const ResourceSpec& res, const Row& row) const {
   return true;
 }
 
-std::string Target::first_page(const std::string& upper_override) const {
+std::string ReadRequest::first_page(const std::string& upper_override) const {
   auto q = query;
   if (!range_param.empty()) {
     std::string upper = upper_override.empty() ? range_upper : upper_override;
@@ -84,8 +84,8 @@ std::string boolean_text(const ColumnSpec& col, const SqlValue& v) {
 
 }  // namespace
 
-TargetGenerator::TargetGenerator(const ResourceSpec& resource, const Plan& plan,
-                                 std::vector<std::vector<SqlValue>> argv)
+ReadRequestGenerator::ReadRequestGenerator(const ResourceSpec& resource, const Plan& plan,
+                                           std::vector<std::vector<SqlValue>> argv)
     : resource_(resource), plan_(plan), argv_(std::move(argv)), pick_(argv_.size(), 0) {
   for (const auto& values : argv_) done_ |= values.empty();
   if (done_) return;
@@ -100,9 +100,9 @@ TargetGenerator::TargetGenerator(const ResourceSpec& resource, const Plan& plan,
   }
 }
 
-std::optional<Target> TargetGenerator::next() {
+std::optional<ReadRequest> ReadRequestGenerator::next() {
   while (!done_) {
-    std::optional<Target> t = build(pick_);
+    std::optional<ReadRequest> t = build(pick_);
     // Odometer over the argv lists: one combination per target, the first list fastest.
     size_t a = 0;
     for (; a < argv_.size(); ++a) {
@@ -115,15 +115,15 @@ std::optional<Target> TargetGenerator::next() {
   return std::nullopt;
 }
 
-std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) const {
+std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>& pick) const {
   const ResourceSpec& res = resource_;
   const Plan& plan = plan_;
   const auto& argv = argv_;
   const ReadMethod& m = res.read_methods.at(plan.method);
   int64_t limit = -1, offset = 0;
-  std::optional<Target> out;
+  std::optional<ReadRequest> out;
   {
-    Target t;
+    ReadRequest t;
     t.method = &m;
     t.inputs.assign(res.columns.size(), std::nullopt);
     PathParams path_values;
@@ -217,10 +217,10 @@ std::optional<Target> TargetGenerator::build(const std::vector<size_t>& pick) co
   return out;
 }
 
-std::vector<Target> build_targets(const ResourceSpec& res, const Plan& plan,
-                                  const std::vector<std::vector<SqlValue>>& argv) {
-  TargetGenerator targets(res, plan, argv);
-  std::vector<Target> out;
+std::vector<ReadRequest> build_read_requests(const ResourceSpec& res, const Plan& plan,
+                                             const std::vector<std::vector<SqlValue>>& argv) {
+  ReadRequestGenerator targets(res, plan, argv);
+  std::vector<ReadRequest> out;
   while (auto t = targets.next()) out.push_back(std::move(*t));
   return out;
 }

@@ -1,5 +1,5 @@
-// Turns a plan and the values SQLite bound to it into concrete requests ("targets"):
-// encoded path, query parameters, the date range, and the input values each row reports.
+// Turns a plan and the values SQLite bound to it into read requests: encoded path, query
+// parameters, the date range, the checks on each row, and the input values each row reports.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,8 @@
 
 namespace stacklite {
 
-struct Target {
+// One listing (or get) to read: what the API is asked, and what the table checks itself.
+struct ReadRequest {
   const ReadMethod* method = nullptr;
   std::string path;        // encoded, below the base URL
   PathParams path_params;  // the values in path, by parameter name: what writes are matched against
@@ -50,18 +51,18 @@ struct Target {
 // asked for, so memory does not grow with the number of combinations (an odometer over the
 // lists). Skips a combination a value makes empty (e.g. `= NULL`). Whoever fetches targets
 // takes the next one from here, so several fetchers could share one generator.
-class TargetGenerator {
+class ReadRequestGenerator {
  public:
   // Throws Error naming the column for a value that cannot be sent (not a time, not among
   // the values a parameter takes, ...), checking every value of every list here, before any
   // target is handed out. A combination is empty also when its time bounds admit no second.
-  TargetGenerator(const ResourceSpec& resource, const Plan& plan, std::vector<std::vector<SqlValue>> argv);
+  ReadRequestGenerator(const ResourceSpec& resource, const Plan& plan, std::vector<std::vector<SqlValue>> argv);
 
   // The next target; nullopt once every combination has been handed out.
-  std::optional<Target> next();
+  std::optional<ReadRequest> next();
 
  private:
-  std::optional<Target> build(const std::vector<size_t>& pick) const;
+  std::optional<ReadRequest> build(const std::vector<size_t>& pick) const;
 
   const ResourceSpec& resource_;
   Plan plan_;
@@ -71,7 +72,7 @@ class TargetGenerator {
 };
 
 // Every target of a generator at once (for tests and small plans).
-std::vector<Target> build_targets(const ResourceSpec& resource, const Plan& plan,
-                                  const std::vector<std::vector<SqlValue>>& argv);
+std::vector<ReadRequest> build_read_requests(const ResourceSpec& resource, const Plan& plan,
+                                             const std::vector<std::vector<SqlValue>>& argv);
 
 }  // namespace stacklite

@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "spec/endpoint.hpp"
 #include "util/text.hpp"
 
 namespace stacklite {
@@ -52,7 +53,7 @@ std::optional<int64_t> peek_total(std::string_view body, const std::string& key)
 
 }  // namespace
 
-Scan::Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, TargetGenerator targets,
+Scan::Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, ReadRequestGenerator targets,
            const WriteLog* writes)
     : client_(client),
       resource_(resource),
@@ -92,7 +93,7 @@ void Scan::skip_target(const std::string& url) {
   std::fprintf(stderr, "%s\n", without_secrets(std::move(line), client_.endpoint().token()).c_str());
 }
 
-const Target* Scan::target_at(uint64_t seq) const {
+const ReadRequest* Scan::target_at(uint64_t seq) const {
   if (seq == target_seq_) return &target_;
   if (seq > target_seq_ && seq - target_seq_ <= upcoming_.size()) return &upcoming_[seq - target_seq_ - 1];
   return nullptr;
@@ -155,7 +156,7 @@ void Scan::plan_ahead() {
   while (ahead_.active) {
     const size_t queued = fetcher_.queued();
     if (queued >= depth) return;
-    const Target& t = *target_at(ahead_.target);
+    const ReadRequest& t = *target_at(ahead_.target);
     const ReadMethod& m = *t.method;
     if (!ahead_.segment_end && walk_is_keyed(ahead_.target)) {
       ahead_.active = false;
@@ -250,14 +251,14 @@ void Scan::plan_ahead() {
     }
     const uint64_t seq = ahead_.target + 1;
     if (!target_at(seq)) {
-      std::optional<Target> upcoming = targets_.next();
+      std::optional<ReadRequest> upcoming = targets_.next();
       if (!upcoming) {
         ahead_.active = false;
         return;
       }
       upcoming_.push_back(std::move(*upcoming));
     }
-    const Target& following = *target_at(seq);
+    const ReadRequest& following = *target_at(seq);
     ahead_ = Ahead{};
     ahead_.active = true;
     ahead_.target = seq;
@@ -268,7 +269,7 @@ void Scan::plan_ahead() {
 }
 
 bool Scan::take_next_target() {
-  std::optional<Target> t;
+  std::optional<ReadRequest> t;
   if (!upcoming_.empty()) {  // made already, to be fetched ahead
     t = std::move(upcoming_.front());
     upcoming_.pop_front();
@@ -350,8 +351,7 @@ void Scan::fetch(const std::string& url) {
   }
   if (!is_success(page_.status))
     throw Error(
-        client_.describe_failure("GET", url, page_) + client_.endpoint().provider->error_hint(page_.status) +
-        client_.endpoint().missing_token_hint(page_.status) +
+        client_.explain_failure("GET", url, page_) +
         (target_missing && fan_out_
              ? " (to go on past repositories that are gone or unreadable, SELECT stacklite_config('on_missing', "
                "'skip'))"
@@ -423,7 +423,7 @@ bool Scan::accept_row() {
 }
 
 bool Scan::continue_past_cap() {
-  const Target& t = target_;
+  const ReadRequest& t = target_;
   const ReadMethod& m = *t.method;
   if (m.cap.max_results <= 0) return false;
   // The listing ended. It was cut short when the API refused to page further, counted more

@@ -28,14 +28,14 @@ class Scan {
  public:
   // `writes` (may be null) is the connection's write log: a listing that writes of this
   // connection touch stops trusting page numbers.
-  Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, TargetGenerator targets,
+  Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, ReadRequestGenerator targets,
        const WriteLog* writes = nullptr);
 
   // Moves to the next row; false when every target is exhausted. Throws Error with the
   // request in the message (the caller adds the table name).
   bool next();
   const Row& row() const { return row_; }
-  const Target& target() const { return target_; }
+  const ReadRequest& target() const { return target_; }
   // The name lines on stderr start with (the table's; the resource's until set).
   void set_label(std::string label) { label_ = std::move(label); }
   // Targets skipped so far because they are gone or unreadable (on_missing 'skip').
@@ -85,8 +85,8 @@ class Scan {
 
   ApiClient& client_;
   const ResourceSpec& resource_;
-  TargetGenerator targets_;
-  Target target_;  // the one being listed
+  ReadRequestGenerator targets_;
+  ReadRequest target_;  // the one being listed
   const WriteLog* writes_;
   bool started_ = false;
   std::string label_;
@@ -125,10 +125,10 @@ class Scan {
   PageFetcher fetcher_;
   // Targets are numbered in the order the generator makes them: target_ is target_seq_,
   // upcoming_ holds the ones made already for requests ahead (target_seq_ + 1, ...).
-  const Target* target_at(uint64_t seq) const;
+  const ReadRequest* target_at(uint64_t seq) const;
   uint64_t target_seq_ = 0;
   bool started_target_ = false;
-  std::deque<Target> upcoming_;
+  std::deque<ReadRequest> upcoming_;
   struct Ahead {
     bool active = false;                       // the fields below describe the newest queued request
     uint64_t target = 0;                       // its target's number

@@ -20,7 +20,7 @@ void ConnectionContext::pace_write() {
   if (wrote_) {
     auto due = last_write_ + std::chrono::milliseconds(write_interval_ms);
     for (auto now = std::chrono::steady_clock::now(); due > now; now = std::chrono::steady_clock::now()) {
-      if (client->interrupted && client->interrupted()) throw Interrupted();
+      if (client_settings->interrupted && client_settings->interrupted()) throw Interrupted();
       std::this_thread::sleep_for(
           std::min<std::chrono::steady_clock::duration>(due - now, std::chrono::milliseconds(kInterruptCheckMs)));
     }
@@ -30,10 +30,11 @@ void ConnectionContext::pace_write() {
 }
 
 ApiClient& ConnectionContext::default_client(const ProviderSpec& provider) {
-  Endpoint endpoint = Endpoint::resolve(provider, "", "");
-  if (!default_client_ || default_client_->endpoint().base_url != endpoint.base_url ||
-      default_client_->endpoint().provider != &provider)
-    default_client_ = std::make_unique<ApiClient>(std::move(endpoint), client);
+  Endpoint endpoint = resolve_endpoint(provider, "", "");
+  if (!default_client_ || default_client_->endpoint().base_url != endpoint.base_url || default_provider_ != &provider) {
+    default_provider_ = &provider;
+    default_client_ = std::make_unique<ApiClient>(std::move(endpoint), client_settings);
+  }
   return *default_client_;
 }
 
@@ -51,25 +52,29 @@ struct IntSetting {
 
 const std::vector<IntSetting>& int_settings() {
   static const std::vector<IntSetting> settings = {
-      {"timeout_ms", 1, 3600000, [](ConnectionContext& c) -> long& { return c.client->timeout_ms; },
+      {"timeout_ms", 1, 3600000, [](ConnectionContext& c) -> long& { return c.client_settings->timeout_ms; },
        "a request that receives no data for this long fails; one that takes 4 times as long in all fails"},
-      {"connect_timeout_ms", 1, 3600000, [](ConnectionContext& c) -> long& { return c.client->connect_timeout_ms; },
+      {"connect_timeout_ms", 1, 3600000,
+       [](ConnectionContext& c) -> long& { return c.client_settings->connect_timeout_ms; },
        "connecting for longer than this fails"},
-      {"max_retries", 0, 20, [](ConnectionContext& c) -> long& { return c.client->max_retries; },
+      {"max_retries", 0, 20, [](ConnectionContext& c) -> long& { return c.client_settings->max_retries; },
        "retries and rate-limit waits per request; a write is retried only when it was not sent or was rate limited"},
-      {"retry_backoff_ms", 0, 600000, [](ConnectionContext& c) -> long& { return c.client->retry_base_ms; },
+      {"retry_backoff_ms", 0, 600000, [](ConnectionContext& c) -> long& { return c.client_settings->retry_base_ms; },
        "first wait before retrying a failed read; doubles per retry"},
-      {"max_wait_s", 0, 86400, [](ConnectionContext& c) -> long& { return c.client->max_wait_s; },
+      {"max_wait_s", 0, 86400, [](ConnectionContext& c) -> long& { return c.client_settings->max_wait_s; },
        "longest wait for a rate limit (Retry-After, or the primary limit's reset) before giving up"},
-      {"cache", 0, 1, [](ConnectionContext& c) -> long& { return c.client->cache; },
+      {"cache", 0, 1, [](ConnectionContext& c) -> long& { return c.client_settings->cache; },
        "1: GETs send If-None-Match for remembered responses and reuse them on 304; 0: off (and emptied)",
        [](ConnectionContext& c) {
-         if (!c.client->cache) c.client->response_cache->clear();
+         if (!c.client_settings->cache) c.client_settings->response_cache->clear();
        }},
-      {"cache_max_mb", 1, 65536, [](ConnectionContext& c) -> long& { return c.client->cache_max_mb; },
+      {"cache_max_mb", 1, 65536, [](ConnectionContext& c) -> long& { return c.client_settings->cache_max_mb; },
        "the most memory the response cache holds, in MiB",
-       [](ConnectionContext& c) { c.client->response_cache->trim(static_cast<size_t>(c.client->cache_max_mb) << 20); }},
-      {"max_concurrency", 1, kMaxConcurrency, [](ConnectionContext& c) -> long& { return c.client->max_concurrency; },
+       [](ConnectionContext& c) {
+         c.client_settings->response_cache->trim(static_cast<size_t>(c.client_settings->cache_max_mb) << 20);
+       }},
+      {"max_concurrency", 1, kMaxConcurrency,
+       [](ConnectionContext& c) -> long& { return c.client_settings->max_concurrency; },
        "reads of one statement in flight at once (pages of a listing, listings of an IN list); 1: one at a time, "
        "the next page still fetched while SQLite reads the current one"},
       {"dry_run", 0, 1, [](ConnectionContext& c) -> long& { return c.dry_run; },
@@ -91,7 +96,7 @@ std::string known_keys() {
   return out + ", user_agent, on_missing";
 }
 
-void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+void config_function_body(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   auto& conn = *static_cast<std::shared_ptr<ConnectionContext>*>(sqlite3_user_data(ctx));
   if (argc < 1 || sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
     sqlite3_result_error(ctx, ("stacklite_config(key [, value]): key must be text, one of: " + known_keys()).c_str(),
@@ -118,7 +123,7 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     return;
   }
   if (key == "user_agent") {
-    std::string& ua = conn->client->user_agent;
+    std::string& ua = conn->client_settings->user_agent;
     if (argc == 2) {
       const unsigned char* v = sqlite3_value_text(argv[1]);
       std::string value = v ? reinterpret_cast<const char*>(v) : "";
@@ -135,7 +140,7 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     return;
   }
   if (key == "on_missing") {
-    bool& skip = conn->client->skip_missing;
+    bool& skip = conn->client_settings->skip_missing;
     if (argc == 2) {
       const unsigned char* v = sqlite3_value_type(argv[1]) == SQLITE_TEXT ? sqlite3_value_text(argv[1]) : nullptr;
       std::string value = v ? reinterpret_cast<const char*>(v) : "";
@@ -159,6 +164,10 @@ void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
                         "; known keys: " + known_keys())
                            .c_str(),
                        -1);
+}
+
+void config_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  guarded_call(ctx, [&] { config_function_body(ctx, argc, argv); });
 }
 
 }  // namespace
@@ -208,7 +217,7 @@ std::function<bool()> interrupt_check(sqlite3* db) {
 }
 
 int register_config_function(sqlite3* db, std::shared_ptr<ConnectionContext> ctx) {
-  ctx->client->interrupted = interrupt_check(db);
+  ctx->client_settings->interrupted = interrupt_check(db);
   // Each registration owns a reference, released when SQLite drops the function.
   auto release = [](void* p) { delete static_cast<std::shared_ptr<ConnectionContext>*>(p); };
   int rc = SQLITE_OK;

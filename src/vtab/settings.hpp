@@ -11,13 +11,16 @@
 #include <vector>
 
 #include "http/api_client.hpp"
+#include "spec/endpoint.hpp"
 #include "vtab/sqlite_api.hpp"
 #include "vtab/write_log.hpp"
 
 namespace stacklite {
 
 struct ConnectionContext {
-  std::shared_ptr<ClientSettings> client = std::make_shared<ClientSettings>();
+  // The settings every client of the connection reads (stacklite_config), with the rate
+  // limits and response cache they share.
+  std::shared_ptr<ClientSettings> client_settings = std::make_shared<ClientSettings>();
   long dry_run = 0;               // 1: writes report what they would send and send nothing
   long write_interval_ms = 1000;  // GitHub asks for at least a second between writes
   long trust_schema = 0;          // 1: tables stored in database files may choose host and token
@@ -38,6 +41,7 @@ struct ConnectionContext {
  private:
   std::chrono::steady_clock::time_point last_write_{};
   bool wrote_ = false;
+  const ProviderSpec* default_provider_ = nullptr;  // the provider default_client_ is for
   std::unique_ptr<ApiClient> default_client_;
 };
 

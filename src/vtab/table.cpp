@@ -11,7 +11,7 @@
 //   list_workflow_runs_for_repo(owner=?1,repo=?2,branch=?3) limit=?4 exact columns=0x...
 // (argv order: path parameters first, then query parameters in spec order, then time
 // bounds the method cannot send, checked on each row, then LIMIT/OFFSET). xFilter decodes
-// it, a TargetGenerator (vtab/request.cpp) turns it and the argv values into requests, and
+// it, a ReadRequestGenerator (vtab/request.cpp) turns it and the argv values into requests, and
 // a Scan (vtab/scan.cpp) streams their pages, decoded by json/page_decoder.cpp.
 #include "vtab/table.hpp"
 
@@ -30,12 +30,12 @@
 #include <vector>
 
 #include "http/api_client.hpp"
-#include "methods/sql_functions.hpp"
 #include "util/text.hpp"
 #include "vtab/plan.hpp"
 #include "vtab/progress.hpp"
 #include "vtab/request.hpp"
 #include "vtab/scan.hpp"
+#include "vtab/write_functions.hpp"
 
 namespace stacklite {
 
@@ -63,7 +63,7 @@ struct Table {
   // (owner, repo) are remembered when SQLite reads its rowid while a write is under way
   // (between xBegin and xCommit/xRollback), and forgotten when it ends.
   bool writing = false;
-  std::unordered_map<int64_t, std::vector<SqlValue>> delete_inputs;
+  std::unique_ptr<DeleteRows> delete_rows;  // when the resource has a DELETE method
   // Write functions called with one of this table's columns first, bound to its client.
   std::map<std::string, std::unique_ptr<WriteBinding>> write_bindings;
   // The options that choose the host, token variable or spec file, when they come from a
@@ -102,7 +102,7 @@ void show_progress(Cursor* c, std::chrono::milliseconds waited) {
     counts.rows_expected = p.rows_expected;
   }
   Table* t = c->table;
-  if (auto rl = t->ctx->client->rate_limits->find(t->client->endpoint().base_url)) {
+  if (auto rl = t->ctx->client_settings->rate_limits->find(t->client->endpoint().base_url)) {
     counts.rate_remaining = rl->remaining;
     counts.rate_limit = rl->limit;
   }
@@ -391,8 +391,10 @@ int connect_table(sqlite3* db, void* paux, int argc, const char* const* argv, sq
     int rc = sqlite3_declare_vtab(db, declare_schema(*table->resource).c_str());
     if (rc != SQLITE_OK) throw Error(std::string("cannot declare the table: ") + sqlite3_errmsg(db));
     sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    if (const WriteMethod* del = table->resource->sql_delete_method())
+      table->delete_rows = std::make_unique<DeleteRows>(*del);
     table->client =
-        std::make_unique<ApiClient>(Endpoint::resolve(*table->provider, base_url, token_env), aux->ctx->client);
+        std::make_unique<ApiClient>(resolve_endpoint(*table->provider, base_url, token_env), aux->ctx->client_settings);
     *out = &table.release()->base;
     return SQLITE_OK;
   } catch (const std::exception& e) {
@@ -530,8 +532,8 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
         values[i].push_back(sql_value_of(argv[i]));
       }
     }
-    c->scan =
-        std::make_unique<Scan>(*t->client, res, plan, TargetGenerator(res, plan, std::move(values)), &t->ctx->writes);
+    c->scan = std::make_unique<Scan>(*t->client, res, plan, ReadRequestGenerator(res, plan, std::move(values)),
+                                     &t->ctx->writes);
     ++c->scans;
     c->scan->on_wait = [c](std::chrono::milliseconds waited) { show_progress(c, waited); };
     c->scan->set_label(t->name);
@@ -564,20 +566,20 @@ int x_next(sqlite3_vtab_cursor* cur) {
 
 int x_eof(sqlite3_vtab_cursor* cur) { return reinterpret_cast<Cursor*>(cur)->eof ? 1 : 0; }
 
-int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
-  auto* c = reinterpret_cast<Cursor*>(cur);
+// One value of the current row for SQLite.
+void column_value(Cursor* c, sqlite3_context* ctx, int column) {
   const ResourceSpec& res = *c->table->resource;
-  if (column < 0 || static_cast<size_t>(column) >= res.columns.size() || !c->scan) return SQLITE_OK;
+  if (column < 0 || static_cast<size_t>(column) >= res.columns.size() || !c->scan) return;
   const ColumnSpec& spec = res.columns[column];
   if (spec.input) {
     const auto& given = c->scan->target().inputs[column];
     if (given) {
       result_sql_value(ctx, *given);
-      return SQLITE_OK;
+      return;
     }
   }
   const Row& row = c->scan->row();
-  if (static_cast<size_t>(column) >= row.cells.size()) return SQLITE_OK;
+  if (static_cast<size_t>(column) >= row.cells.size()) return;
   const Cell& cell = row.cells[column];
   switch (cell.kind) {
     case Cell::Kind::Null:
@@ -594,7 +596,16 @@ int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
       if (spec.type == ColumnType::Json) sqlite3_result_subtype(ctx, kJsonSubtype);
       break;
   }
-  return SQLITE_OK;
+}
+
+int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
+  auto* c = reinterpret_cast<Cursor*>(cur);
+  try {
+    column_value(c, ctx, column);
+    return SQLITE_OK;
+  } catch (const std::exception& e) {
+    return fail(c->table, e.what());
+  }
 }
 
 int x_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
@@ -606,16 +617,12 @@ int x_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
   const Cell& key = c->scan->row().cells[res.key_column];
   if (key.kind != Cell::Kind::Int) return SQLITE_OK;
   *rowid = key.i;
-  const WriteMethod* del = res.sql_delete_method();
-  if (del && t->writing) {
-    std::vector<SqlValue> inputs;
-    for (const auto& [arg, column] : del->sql_delete) {
-      const auto& given = c->scan->target().inputs[column];
-      inputs.push_back(given ? *given : SqlValue{});
-    }
-    t->delete_inputs[key.i] = std::move(inputs);
+  try {
+    if (t->delete_rows && t->writing) t->delete_rows->remember(key.i, c->scan->target().inputs);
+    return SQLITE_OK;
+  } catch (const std::exception& e) {
+    return fail(t, e.what());
   }
-  return SQLITE_OK;
 }
 
 // DELETE: one API call per row SQLite selected. INSERT and UPDATE have no API behind them.
@@ -628,18 +635,11 @@ int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*)
   int64_t rowid = sqlite3_value_int64(argv[0]);
   try {
     check_stored_options(*t->ctx, t->stored_options);
-    auto remembered = t->delete_inputs.find(rowid);
-    if (remembered == t->delete_inputs.end())
+    auto arguments = t->delete_rows->arguments(rowid, res.key_column);
+    if (!arguments)
       return fail(t, "cannot tell which run rowid " + std::to_string(rowid) +
                          " is; delete with a WHERE clause on owner and repo");
-    // The method's arguments in its order: the key from the rowid, inputs as remembered.
-    std::vector<SqlValue> ordered;
-    for (const auto& a : del->args)
-      for (size_t i = 0; i < del->sql_delete.size(); ++i)
-        if (del->sql_delete[i].first == a.name)
-          ordered.push_back(del->sql_delete[i].second == res.key_column ? SqlValue::of_int(rowid)
-                                                                        : remembered->second[i]);
-    WriteRequest request = build_write_request(*del, ordered);
+    WriteRequest request = build_write_request(*del, *arguments);
     HttpResponse response;
     std::optional<std::string> dry = perform_write(*t->ctx, *t->client, request, response);
     if (dry) {
@@ -715,7 +715,7 @@ int x_sync(sqlite3_vtab*) { return SQLITE_OK; }
 int x_end(sqlite3_vtab* vtab) {
   auto* t = reinterpret_cast<Table*>(vtab);
   t->writing = false;
-  t->delete_inputs.clear();
+  if (t->delete_rows) t->delete_rows->clear();
   return SQLITE_OK;
 }
 

@@ -4,6 +4,7 @@
 
 #include "harness.hpp"
 #include "http/page_fetcher.hpp"
+#include "spec/endpoint.hpp"
 #include "spec/spec.hpp"
 
 namespace stacklite::testing {
@@ -21,7 +22,7 @@ class FetcherTest : public ServerTest {
       if (p.name == "github") github = &p;
     ASSERT_TRUE(github);
     settings_ = std::make_shared<ClientSettings>();
-    client_ = std::make_unique<ApiClient>(Endpoint::resolve(*github, server_->base_url(), ""), settings_);
+    client_ = std::make_unique<ApiClient>(resolve_endpoint(*github, server_->base_url(), ""), settings_);
   }
   std::string page_url(int n) const {
     return client_->url_for("/repos/octo-org/octo-repo/actions/runs?per_page=100&page=" + std::to_string(n));

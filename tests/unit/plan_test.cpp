@@ -200,10 +200,10 @@ TEST(Plan, EveryPlanReadsBackAsItWasMade) {
     EXPECT_THROW(Plan::decode(runs(), bad), Error) << bad;
 }
 
-std::vector<Target> targets(std::vector<ConstraintInfo> cs, std::vector<std::vector<SqlValue>> values) {
+std::vector<ReadRequest> targets(std::vector<ConstraintInfo> cs, std::vector<std::vector<SqlValue>> values) {
   PlanChoice pc = choose_plan(runs(), cs, ~0ull);
   EXPECT_EQ(pc.plan.args.size(), values.size());
-  return build_targets(runs(), pc.plan, values);
+  return build_read_requests(runs(), pc.plan, values);
 }
 SqlValue T(const char* s) { return SqlValue::of_text(s); }
 SqlValue I(int64_t v) { return SqlValue::of_int(v); }

@@ -10,6 +10,7 @@
 #include "http/api_client.hpp"
 #include "http/rate_limit.hpp"
 #include "http/response_cache.hpp"
+#include "spec/endpoint.hpp"
 #include "spec/spec.hpp"
 #include "util/text.hpp"
 
@@ -77,7 +78,7 @@ class ClientTest : public ::testing::Test {
   std::unique_ptr<ApiClient> make_client(const std::string& base = "https://api.test") {
     auto transport = std::make_unique<ScriptedTransport>();
     transport_ = transport.get();
-    return std::make_unique<ApiClient>(Endpoint::resolve(*bundled_provider("github"), base, "STACKLITE_UNIT_TOKEN"),
+    return std::make_unique<ApiClient>(resolve_endpoint(*bundled_provider("github"), base, "STACKLITE_UNIT_TOKEN"),
                                        settings_, std::move(transport));
   }
   std::string url(const std::string& path = "/repos/o/r/actions/runs") { return "https://api.test" + path; }

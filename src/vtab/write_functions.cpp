@@ -6,7 +6,7 @@
 //
 // An HTTP error status is a value ({"ok":false,...}) so bulk statements finish; wrong
 // arguments and transport failures are SQL errors.
-#include "methods/sql_functions.hpp"
+#include "vtab/write_functions.hpp"
 
 #include <vector>
 
