@@ -1,14 +1,16 @@
-// The connection pool of one database connection: one curl multi handle, driven by one
-// thread, through which every read of the connection's tables travels, so that connections,
-// TLS sessions and DNS answers are reused across cursors, tables and concurrent requests.
+// The connection pool of one database connection: one curl multi handle through which every
+// read of the connection's tables travels, so that connections, TLS sessions and DNS answers
+// are reused across cursors, tables and concurrent requests. The multi handle is driven by
+// one of the threads waiting for a transfer (never by a thread of its own), so a response
+// reaches the thread that asked for it without a hand-over when that thread drives.
 #pragma once
 
 #include <curl/curl.h>
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 namespace stacklite {
@@ -16,14 +18,17 @@ namespace stacklite {
 class HttpPool {
  public:
   HttpPool();
-  ~HttpPool();  // stops the driver thread; every transfer has ended by then
+  ~HttpPool();  // every transfer has ended by then: each caller holds the pool
   HttpPool(const HttpPool&) = delete;
   HttpPool& operator=(const HttpPool&) = delete;
 
   // Runs a configured easy handle to completion on the pool and returns its result, as
   // curl_easy_perform would. Several threads may call it at once: their transfers run side
-  // by side. The handle's callbacks run on the pool's thread while the caller waits.
-  CURLcode perform(CURL* easy);
+  // by side, driven by one of the callers, so the handle's callbacks may run on another
+  // caller's thread. `abandon` (may be empty) is asked on the caller's own thread about
+  // every 50 ms: true removes the transfer at once and returns
+  // CURLE_ABORTED_BY_CALLBACK, however silent the server is.
+  CURLcode perform(CURL* easy, const std::function<bool()>& abandon = nullptr);
 
   // Attached to each pooled handle: DNS answers and TLS sessions shared by the connection.
   CURLSH* share() const { return share_; }
@@ -32,9 +37,14 @@ class HttpPool {
   struct Transfer {
     CURL* easy;
     CURLcode result = CURLE_OK;
+    bool added = false;    // on the multi handle
+    bool abandon = false;  // to be removed by the driver
     bool done = false;
   };
-  void drive();
+  // Drives the multi handle until `own` is done. Called with the lock held, returns with it.
+  void drive(Transfer& own, const std::function<bool()>& abandon, std::unique_lock<std::mutex>& lock);
+  // Ends a transfer with `result` (under the lock); false when it had ended already.
+  bool finish_locked(Transfer& t, CURLcode result);
   static void lock_share(CURL*, curl_lock_data data, curl_lock_access, void* self);
   static void unlock_share(CURL*, curl_lock_data data, void* self);
 
@@ -43,10 +53,9 @@ class HttpPool {
   std::mutex share_mutex_[CURL_LOCK_DATA_LAST];
 
   std::mutex mutex_;
-  std::condition_variable done_cv_;
-  std::vector<Transfer*> to_add_;  // handed in, not yet on the multi handle
-  bool stopping_ = false;
-  std::thread driver_;  // started by the first transfer
+  std::condition_variable done_cv_;  // a transfer ended, or the multi handle needs a driver
+  std::vector<Transfer*> pending_;   // handed in and not yet done (added or not)
+  bool driving_ = false;             // a caller drives the multi handle
 };
 
 }  // namespace stacklite
