@@ -24,11 +24,16 @@ PageFetcher::~PageFetcher() {
     if (w->thread.joinable()) w->thread.join();
 }
 
-void PageFetcher::submit(std::string url) {
+void PageFetcher::submit(std::string url, uint64_t group, bool lead) {
   auto entry = std::make_shared<Entry>();
   entry->url = std::move(url);
+  entry->lead = lead;
   std::lock_guard<std::mutex> lock(mutex_);
-  queue_.push_back(std::move(entry));
+  if (group == kLastGroup && !queue_.empty()) group = queue_.back()->group;
+  entry->group = group;
+  auto at = queue_.end();
+  while (at != queue_.begin() && (*std::prev(at))->group > group) --at;
+  queue_.insert(at, std::move(entry));
   start_workers_locked();
   work_cv_.notify_all();
 }
@@ -38,20 +43,51 @@ size_t PageFetcher::queued() const {
   return queue_.size();
 }
 
+size_t PageFetcher::queued_through(uint64_t group) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_t n = 0;
+  for (const auto& e : queue_) n += e->group <= group;
+  return n;
+}
+
+size_t PageFetcher::queued_in(uint64_t group) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_t n = 0;
+  for (const auto& e : queue_) n += e->group == group;
+  return n;
+}
+
 const std::string& PageFetcher::front_url() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return queue_.front()->url;  // the URL never changes once submitted
 }
 
-const HttpResponse* PageFetcher::back_response(bool& failed) const {
-  failed = false;
+uint64_t PageFetcher::front_group() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (queue_.empty() || queue_.back()->state != Entry::State::Done) return nullptr;
-  if (queue_.back()->error) {
+  return queue_.front()->group;
+}
+
+const HttpResponse* PageFetcher::response_of(const Entry* e, bool& failed) {
+  failed = false;
+  if (!e || e->state != Entry::State::Done) return nullptr;
+  if (e->error) {
     failed = true;
     return nullptr;
   }
-  return &queue_.back()->response;
+  return &e->response;
+}
+
+const HttpResponse* PageFetcher::back_response(bool& failed) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return response_of(queue_.empty() ? nullptr : queue_.back().get(), failed);
+}
+
+const HttpResponse* PageFetcher::back_response(uint64_t group, bool& failed) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const Entry* newest = nullptr;
+  for (const auto& e : queue_)
+    if (e->group == group) newest = e.get();
+  return response_of(newest, failed);
 }
 
 long PageFetcher::concurrency() const {
@@ -102,34 +138,89 @@ void PageFetcher::proceed() {
   work_cv_.notify_all();  // the window moved on
 }
 
+template <class Pred>
+void PageFetcher::drop_locked(Pred drop) {
+  for (auto& w : workers_)
+    if (w->current && !w->cancel && drop(*w->current)) {
+      w->cancel = true;
+      ++abandoned_running_;
+    }
+  queue_.erase(std::remove_if(queue_.begin(), queue_.end(), [&](const std::shared_ptr<Entry>& e) { return drop(*e); }),
+               queue_.end());
+  checking_ = false;
+}
+
+void PageFetcher::begin_batch() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  batching_ = true;
+}
+
+void PageFetcher::end_batch() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    batching_ = false;
+    start_workers_locked();
+  }
+  work_cv_.notify_all();
+}
+
 void PageFetcher::clear() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& w : workers_)
-      if (w->current && !w->cancel) {
-        w->cancel = true;
-        ++abandoned_running_;
-      }
-    queue_.clear();
-    checking_ = false;
+    drop_locked([](const Entry&) { return true; });
+  }
+  work_cv_.notify_all();
+}
+
+void PageFetcher::clear_through(uint64_t group) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    drop_locked([group](const Entry& e) { return e.group <= group; });
+    start_workers_locked();
   }
   work_cv_.notify_all();
 }
 
 std::shared_ptr<PageFetcher::Entry> PageFetcher::startable(long* count) const {
   if (count) *count = 0;
-  if (checking_) return nullptr;
-  long held = abandoned_running_;
-  for (const auto& e : queue_) held += e->state != Entry::State::Pending;
-  if (held >= limit_) return nullptr;
+  if (checking_ || batching_) return nullptr;
+  // In flight (abandoned ones included) at most limit_; held, answered ones included, at
+  // most 2 x limit_; and only among the first limit_ queued, the ones read next.
+  long running = abandoned_running_, held = abandoned_running_;
+  for (const auto& e : queue_) {
+    running += e->state == Entry::State::Running;
+    held += e->state != Entry::State::Pending;
+  }
   std::shared_ptr<Entry> first;
-  const size_t window = static_cast<size_t>(limit_);
-  for (size_t i = 0; i < queue_.size() && i < window && held < limit_; ++i) {
-    if (queue_[i]->state != Entry::State::Pending) continue;
-    if (!first) first = queue_[i];
-    if (!count) break;
+  std::vector<const Entry*> admitted;  // counted already (they stay pending while counted)
+  auto counted = [&](const Entry* e) { return std::find(admitted.begin(), admitted.end(), e) != admitted.end(); };
+  // Whether `e` may start too; false once nothing more may.
+  auto admit = [&](const std::shared_ptr<Entry>& e) {
+    if (running >= limit_ || held >= 2 * limit_) return false;
+    if (!first) first = e;
+    if (!count) return false;
     ++*count;
+    ++running;
     ++held;
+    admitted.push_back(e.get());
+    return true;
+  };
+  if (queue_.empty()) return first;
+  // The consumer waits for the front; then a lead (what follows it can only be queued once
+  // it has answered) while a place stays for the pages read next; then the window in order.
+  if (queue_.front()->state == Entry::State::Pending && !admit(queue_.front())) return first;
+  for (const auto& e : queue_)
+    if (e->lead && e->state == Entry::State::Pending && running < limit_ - 1 && !counted(e.get()) && !admit(e))
+      return first;
+  // (A later group's answer waiting behind pages queued in front of it takes no place in
+  // that window: it is bounded by the 2 x limit_.)
+  long window = 0;
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    const Entry& e = *queue_[i];
+    if (e.state == Entry::State::Done && e.group != queue_.front()->group) continue;
+    if (++window > limit_) break;
+    if (e.state != Entry::State::Pending || counted(&e)) continue;
+    if (!admit(queue_[i])) break;
   }
   return first;
 }

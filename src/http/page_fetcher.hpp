@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -18,12 +19,19 @@
 
 namespace stacklite {
 
-// One statement's reads. The consumer (the thread that runs SQLite) submits URLs in the
-// order it will read them and takes the responses in that order. The first `concurrency`
-// queued requests run side by side on worker threads, so at most `concurrency` responses
-// are held (in flight or waiting to be taken) besides the one the consumer reads. A
-// secondary rate limit halves the concurrency for the rest of the fetcher's life (never
-// below 1), and no new request starts until its wait is over.
+// One statement's reads. The consumer (the thread that runs SQLite) submits URLs and takes
+// the responses in the order it reads them. Each request belongs to a group (a listing: the
+// scan's target number); a request is queued after every request of its group and of the
+// groups before it, so a listing's later pages, once known, go before the next listing's
+// first page fetched ahead. Up to `concurrency` requests run at once: the oldest queued
+// first, then a lead (a request submitted as one: the next listing's first page, which the
+// requests after it depend on) while another place stays free, the others in queue order,
+// only among the first `concurrency` queued. A request already answered that later pages of an earlier group
+// were queued in front of stays held, so at most 2 x `concurrency` responses are held (in
+// flight or waiting to be taken) besides the one the consumer reads, and at most
+// `concurrency` while one group is fetched. A secondary rate limit halves the
+// concurrency for the rest of the fetcher's life (never below 1), and no new request starts
+// until its wait is over.
 //
 // Only the consumer calls the public methods.
 class PageFetcher {
@@ -35,13 +43,21 @@ class PageFetcher {
   PageFetcher(const PageFetcher&) = delete;
   PageFetcher& operator=(const PageFetcher&) = delete;
 
-  void submit(std::string url);
-  size_t queued() const;                 // submitted and not yet taken
-  const std::string& front_url() const;  // the oldest queued URL; only when queued() > 0
-  // The newest queued request's response once it has arrived whole with a 2xx-or-other
-  // status (nullptr while it is pending; `failed` set when it ended in an error). Valid
-  // until the next call of take() or clear().
+  static constexpr uint64_t kLastGroup = UINT64_MAX;
+  // Queues `url` after every request of groups up to `group` (by default: last); a lead
+  // starts before the others queued.
+  void submit(std::string url, uint64_t group = kLastGroup, bool lead = false);
+  size_t queued() const;                        // submitted and not yet taken
+  size_t queued_through(uint64_t group) const;  // ... of groups up to `group`
+  size_t queued_in(uint64_t group) const;       // ... of `group`
+  const std::string& front_url() const;         // the oldest queued URL; only when queued() > 0
+  uint64_t front_group() const;                 // its group; only when queued() > 0
+  // The newest queued request's response (of `group`, when given) once it has arrived
+  // whole with a 2xx-or-other status (nullptr while it is pending or when the group has
+  // none queued; `failed` set when it ended in an error). Valid until the next call of
+  // take(), clear() or clear_through().
   const HttpResponse* back_response(bool& failed) const;
+  const HttpResponse* back_response(uint64_t group, bool& failed) const;
   // Waits for the oldest queued request and moves its response into `response`; rethrows
   // the Error it ended in. Throws Interrupted when the statement is interrupted meanwhile.
   // No further request starts until proceed(): the consumer first checks the response,
@@ -50,14 +66,22 @@ class PageFetcher {
   // and then about every kInterruptCheckMs.
   void take(HttpResponse& response, const std::function<void()>& while_waiting = nullptr);
   void proceed();
+  // Between these, submitted requests wait: the ones queued together start by the rules
+  // above as one (a lead queued after pages of its listing still goes first).
+  void begin_batch();
+  void end_batch();
   // Abandons every queued request (those in flight are told to stop).
   void clear();
+  // Abandons the queued requests of groups up to `group`, keeping those of later groups.
+  void clear_through(uint64_t group);
 
   long concurrency() const;
 
  private:
   struct Entry {
     std::string url;
+    uint64_t group = 0;
+    bool lead = false;
     enum class State { Pending, Running, Done } state = State::Pending;
     HttpResponse response;
     std::exception_ptr error;
@@ -70,6 +94,10 @@ class PageFetcher {
   };
 
   void work(Worker& worker);
+  static const HttpResponse* response_of(const Entry* e, bool& failed);
+  // Drops the queued entries for which `drop` holds (those in flight are told to stop).
+  template <class Pred>
+  void drop_locked(Pred drop);
   // The oldest pending entry that may start now, or null; `count`, when given, receives how
   // many may start now. Under mutex_.
   std::shared_ptr<Entry> startable(long* count = nullptr) const;
@@ -89,6 +117,7 @@ class PageFetcher {
   std::chrono::steady_clock::time_point paused_until_{};
   bool stopping_ = false;
   bool checking_ = false;  // between take() and proceed()
+  bool batching_ = false;  // between begin_batch() and end_batch()
   std::vector<std::unique_ptr<Worker>> workers_;
 };
 

@@ -1,7 +1,7 @@
 // A scan streams the rows of one or more targets page by page, in the API's order: it
 // follows rel="next", goes past result caps, returns every row of a listing once, even
 // while the listing changes under it, and fetches ahead (pages by number once the first
-// shows how many there are, the next page, the next target's listing) up to
+// shows how many there are, the next page, the next targets' listings) up to
 // max_concurrency requests at once, never beyond what a LIMIT needs.
 //
 // Why the walk is keyed once a listing changes: pages are numbered, newest first. A run
@@ -65,7 +65,10 @@ Scan::Scan(ApiClient& client, const ResourceSpec& resource, const Plan& plan, Re
       fetcher_(client),
       sqlite_filters_(!plan.exact) {
   for (const PlanArg& a : plan.args) fan_out_ |= a.in_list;
+  writes_at_scan_start_ = writes_ ? writes_->serial() : 0;
 }
+
+bool Scan::statement_wrote() const { return writes_ && writes_->serial() != writes_at_scan_start_; }
 
 bool Scan::says_missing(const HttpResponse& response) {
   return (response.status == 404 || response.status == 403) &&
@@ -100,24 +103,32 @@ const ReadRequest* Scan::target_at(uint64_t seq) const {
 }
 
 void Scan::obtain(const std::string& url) {
-  if (fetcher_.queued() == 0 || fetcher_.front_url() != url) {
-    fetcher_.clear();
-    fetcher_.submit(url);
-    ahead_ = Ahead{};
-    ahead_.active = true;
-    ahead_.target = target_seq_;
-    ahead_.segment_first = segment_first_page_;
-    ahead_.segment_end = !target_.method->paginated;
-    ahead_.base_rows = rows_returned_;
+  // What is left queued for targets already passed, the walk no longer wants.
+  if (target_seq_ > 0 && fetcher_.queued() && fetcher_.front_group() < target_seq_)
+    fetcher_.clear_through(target_seq_ - 1);
+  while (!ahead_.empty() && ahead_.front().target < target_seq_) ahead_.pop_front();
+  if (fetcher_.queued() == 0 || fetcher_.front_group() != target_seq_ || fetcher_.front_url() != url) {
+    // Not the request guessed for this target: drop its guesses (those for the targets
+    // after it stay: their first pages do not depend on this walk) and ask for `url`.
+    fetcher_.clear_through(target_seq_);
+    fetcher_.submit(url, target_seq_);
+    Ahead a;
+    a.target = target_seq_;
+    a.segment_first = segment_first_page_;
+    a.segment_end = !target_.method->paginated;
+    a.base_rows = rows_returned_;
+    a.writes_serial = writes_ ? writes_->serial() : 0;
+    if (!ahead_.empty() && ahead_.front().target == target_seq_) ahead_.pop_front();
+    ahead_.push_front(std::move(a));
   }
-  if (on_wait) {
-    const auto began = std::chrono::steady_clock::now();
-    fetcher_.take(page_, [&] {
+  // While it waits, what has come in meanwhile may tell more requests: a later target's
+  // first page its further pages, say.
+  const auto began = std::chrono::steady_clock::now();
+  fetcher_.take(page_, [&] {
+    plan_ahead();
+    if (on_wait)
       on_wait(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began));
-    });
-  } else {
-    fetcher_.take(page_);
-  }
+  });
   ++pages_taken_;
 }
 
@@ -148,123 +159,155 @@ bool Scan::walk_is_keyed(uint64_t seq) const {
 }
 
 void Scan::plan_ahead() {
-  if (!prefetch_) return;
+  if (!prefetch_ || ahead_.empty()) return;
+  // What is queued here starts together, by the fetcher's order (the next target's first
+  // page before this one's further pages): queue() begins the batch.
+  struct Batch {
+    Scan& s;
+    ~Batch() {
+      if (s.batching_) s.fetcher_.end_batch();
+      s.batching_ = false;
+    }
+  } batch{*this};
   // Queued beyond the requests in flight, so that the next can start the moment one ends.
   // Where SQLite filters rows itself, it may stop early under a LIMIT the table is not
   // told: one page ahead until it has read past the first page.
-  const size_t depth = sqlite_filters_ && pages_taken_ < 2 ? 1 : 2 * static_cast<size_t>(fetcher_.concurrency());
-  while (ahead_.active) {
-    const size_t queued = fetcher_.queued();
-    if (queued >= depth) return;
-    const ReadRequest& t = *target_at(ahead_.target);
-    const ReadMethod& m = *t.method;
-    if (!ahead_.segment_end && walk_is_keyed(ahead_.target)) {
-      ahead_.active = false;
+  const bool cautious = sqlite_filters_ && pages_taken_ < 2;
+  const size_t depth = cautious ? 1 : 2 * static_cast<size_t>(fetcher_.concurrency());
+  for (Ahead& a : ahead_) advance(a, depth);
+  // The next target's listing is asked for early, once the newest target's first page has
+  // answered and shown its pages (so nothing is asked for past a target that fails), unless
+  // a LIMIT may not need it. It starts before the pages queued ahead of it: its own further
+  // pages can only be queued once it is in. While SQLite may stop early, only once this
+  // target's requests are all told and it does not go on past its result cap (the walk
+  // then narrows by date from the oldest row, unknown until read).
+  if (rows_wanted_ >= 0) return;
+  while (fetcher_.queued() < depth) {
+    const Ahead& back = ahead_.back();
+    const ReadMethod& m = *target_at(back.target)->method;
+    if (!back.segment_end && (!back.active || back.segment_first)) return;
+    if (cautious && (!back.segment_end ||
+                     (m.cap.max_results > 0 && (!back.segment_total || *back.segment_total > m.cap.max_results))))
       return;
-    }
-    if (ahead_.next_number > 0) {
-      if (ahead_.next_number > ahead_.last_number) {
-        ahead_.next_number = 0;
-        ahead_.segment_end = true;
-        continue;
-      }
-      // Under a LIMIT, a page starting past the rows SQLite will read is never asked for.
-      if (rows_wanted_ >= 0 && ahead_.base_rows + (ahead_.next_number - 1) * t.per_page >= rows_wanted_) {
-        ahead_.active = false;
-        return;
-      }
-      fetcher_.submit(*numbered_page_url(ahead_.page_two, ahead_.next_number++));
-      ahead_.segment_first = false;
-      continue;
-    }
-    if (!ahead_.segment_end) {
-      // What follows depends on the newest response: the page just read, or one queued.
-      // Under a LIMIT, only the page just read (its place among the rows is then known).
-      if (rows_wanted_ >= 0 && queued) return;
-      bool failed = false;
-      // The page SQLite reads is looked past only once SQLite has taken a row from it: a
-      // write in the same statement (cancel or delete what is listed) has then happened,
-      // and the walk may have turned keyed.
-      if (!queued && page_open_ && rows_from_page_ == 0) return;
-      const HttpResponse* r = queued ? fetcher_.back_response(failed) : &page_;
-      if (!r) {
-        if (failed) ahead_.active = false;
-        return;
-      }
-      if (r->status == 404 && m.not_found_is_empty) {
-        ahead_.segment_end = true;
-        continue;
-      }
-      // A target skipped as missing ends with its first answer: the next one may follow.
-      if (skip_missing_ && ahead_.segment_first && (ahead_.target != target_seq_ || boundary_.empty()) &&
-          says_missing(*r)) {
-        ahead_.segment_end = true;
-        ahead_.segment_total = 0;  // nothing past a cap to go on with
-        continue;
-      }
-      if (!is_success(r->status)) {
-        ahead_.active = false;  // the walk reports it
-        return;
-      }
-      if (ahead_.segment_first) ahead_.segment_total = peek_total(r->body.view(), m.total_key);
-      std::optional<std::string> next, last;
-      if (auto link = m.paginated ? r->header("link") : std::nullopt) {
-        next = link_target(*link, "next");
-        last = link_target(*link, "last");
-      }
-      if (!next) {
-        ahead_.segment_end = true;
-        continue;
-      }
-      if (!parse_url(*next) || !client_.same_origin(*next)) {
-        ahead_.active = false;  // the walk refuses it, with the reason
-        return;
-      }
-      if (ahead_.segment_first && last) {
-        // rel="last" numbers the pages: all of them can be asked for at once.
-        auto span = page_number_span(*last);
-        std::optional<int64_t> last_number;
-        if (span) last_number = parse_int64(std::string_view(*last).substr(span->first, span->second));
-        if (last_number && *last_number >= 2 && numbered_page_url(*next, *last_number) == *last) {
-          ahead_.page_two = *next;
-          ahead_.next_number = 2;
-          ahead_.last_number = *last_number;
-          ahead_.segment_first = false;
-          continue;
-        }
-      }
-      if (rows_wanted_ >= 0 && rows_returned_ + t.per_page >= rows_wanted_) {
-        ahead_.active = false;
-        return;
-      }
-      fetcher_.submit(*next);
-      ahead_.segment_first = false;
-      continue;
-    }
-    // The segment ends with the newest request. The next target's listing is asked for
-    // early unless a LIMIT may not need it, or this target goes on past its result cap
-    // (the walk then narrows by date from the oldest row, unknown until it is read).
-    if (rows_wanted_ >= 0 ||
-        (m.cap.max_results > 0 && (!ahead_.segment_total || *ahead_.segment_total > m.cap.max_results))) {
-      ahead_.active = false;
-      return;
-    }
-    const uint64_t seq = ahead_.target + 1;
+    const uint64_t seq = back.target + 1;
     if (!target_at(seq)) {
-      std::optional<ReadRequest> upcoming = targets_.next();
+      std::optional<ReadRequest> upcoming;
+      if (!targets_exhausted_) upcoming = targets_.next();
       if (!upcoming) {
-        ahead_.active = false;
+        targets_exhausted_ = true;
         return;
       }
       upcoming_.push_back(std::move(*upcoming));
     }
     const ReadRequest& following = *target_at(seq);
-    ahead_ = Ahead{};
-    ahead_.active = true;
-    ahead_.target = seq;
-    ahead_.segment_first = true;
-    ahead_.segment_end = !following.method->paginated;
-    fetcher_.submit(client_.url_for(following.first_page()));
+    Ahead a;
+    a.target = seq;
+    a.segment_first = true;
+    a.segment_end = !following.method->paginated;
+    a.writes_serial = writes_ ? writes_->serial() : 0;
+    queue(client_.url_for(following.first_page()), seq, true);
+    ahead_.push_back(std::move(a));
+    advance(ahead_.back(), depth);
+  }
+}
+
+void Scan::queue(std::string url, uint64_t target, bool lead) {
+  if (!batching_) fetcher_.begin_batch();
+  batching_ = true;
+  fetcher_.submit(std::move(url), target, lead);
+}
+
+void Scan::advance(Ahead& a, size_t depth) {
+  const bool current = a.target == target_seq_;
+  const ReadRequest& t = *target_at(a.target);
+  const ReadMethod& m = *t.method;
+  while (a.active && !a.segment_end) {
+    if (walk_is_keyed(a.target)) {
+      a.active = false;
+      return;
+    }
+    const size_t queued = fetcher_.queued_in(a.target);
+    // A listing is looked past a first page SQLite has not read yet (a later target's, or
+    // this one's fetched ahead) only while the statement has written nothing: a write may
+    // change it before SQLite reads the page, and its walk would then turn keyed and drop
+    // the pages.
+    if ((!current || (a.segment_first && queued)) && statement_wrote()) return;
+    if (fetcher_.queued_through(a.target) >= depth) return;
+    if (a.next_number > 0) {
+      if (a.next_number > a.last_number) {
+        a.next_number = 0;
+        a.segment_end = true;
+        return;
+      }
+      // Under a LIMIT, a page starting past the rows SQLite will read is never asked for.
+      if (rows_wanted_ >= 0 && a.base_rows + (a.next_number - 1) * t.per_page >= rows_wanted_) {
+        a.active = false;
+        return;
+      }
+      queue(*numbered_page_url(a.page_two, a.next_number++), a.target);
+      a.segment_first = false;
+      continue;
+    }
+    // What follows depends on the newest response: the page just read, or one queued.
+    // Under a LIMIT, only the page just read (its place among the rows is then known).
+    if (rows_wanted_ >= 0 && queued) return;
+    // The page SQLite reads is looked past only once SQLite has taken a row from it: a
+    // write in the same statement (cancel or delete what is listed) has then happened,
+    // and the walk may have turned keyed.
+    if (!queued && (!current || (page_open_ && rows_from_page_ == 0))) return;
+    bool failed = false;
+    const HttpResponse* r = queued ? fetcher_.back_response(a.target, failed) : &page_;
+    if (!r) {
+      if (failed) a.active = false;
+      return;
+    }
+    if (r->status == 404 && m.not_found_is_empty) {
+      a.segment_end = true;
+      return;
+    }
+    // A target skipped as missing ends with its first answer.
+    if (skip_missing_ && a.segment_first && (!current || boundary_.empty()) && says_missing(*r)) {
+      a.segment_end = true;
+      a.segment_total = 0;  // nothing past a cap to go on with
+      return;
+    }
+    if (!is_success(r->status)) {
+      a.active = false;  // the walk reports it
+      return;
+    }
+    if (a.segment_first) a.segment_total = peek_total(r->body.view(), m.total_key);
+    std::optional<std::string> next, last;
+    if (auto link = m.paginated ? r->header("link") : std::nullopt) {
+      next = link_target(*link, "next");
+      last = link_target(*link, "last");
+    }
+    if (!next) {
+      a.segment_end = true;
+      return;
+    }
+    if (!parse_url(*next) || !client_.same_origin(*next)) {
+      a.active = false;  // the walk refuses it, with the reason
+      return;
+    }
+    if (a.segment_first && last) {
+      // rel="last" numbers the pages: all of them can be asked for at once.
+      auto span = page_number_span(*last);
+      std::optional<int64_t> last_number;
+      if (span) last_number = parse_int64(std::string_view(*last).substr(span->first, span->second));
+      if (last_number && *last_number >= 2 && numbered_page_url(*next, *last_number) == *last) {
+        a.page_two = *next;
+        a.next_number = 2;
+        a.last_number = *last_number;
+        a.segment_first = false;
+        continue;
+      }
+    }
+    if (rows_wanted_ >= 0 && rows_returned_ + t.per_page >= rows_wanted_) {
+      a.active = false;
+      return;
+    }
+    queue(*next, a.target);
+    a.segment_first = false;
   }
 }
 
@@ -273,10 +316,13 @@ bool Scan::take_next_target() {
   if (!upcoming_.empty()) {  // made already, to be fetched ahead
     t = std::move(upcoming_.front());
     upcoming_.pop_front();
-  } else {
+  } else if (!targets_exhausted_) {
     t = targets_.next();
   }
-  if (!t) return false;  // the last target stays current
+  if (!t) {
+    targets_exhausted_ = true;
+    return false;  // the last target stays current
+  }
   if (started_target_) ++target_seq_;
   started_target_ = true;
   target_ = std::move(*t);
@@ -304,7 +350,10 @@ void Scan::start_target() {
   target_total_.reset();
   seen_.clear();
   keyed_ = false;
+  // Writes count from when the listing was first asked for, ahead of time perhaps.
   writes_at_start_ = writes_ ? writes_->serial() : 0;
+  for (const Ahead& a : ahead_)
+    if (a.target == target_seq_) writes_at_start_ = a.writes_serial;
   start_segment(std::string());
 }
 
@@ -453,7 +502,7 @@ bool Scan::next() {
   while (true) {
     // Each time SQLite is back for a row (it has done all it does with the last one), and
     // before any request the walk makes: queue what can be told of the requests to come.
-    if (ahead_.active) plan_ahead();
+    plan_ahead();
     if (rekey_now_) {
       keyed_ = true;
       start_segment(oldest_);

@@ -1,7 +1,7 @@
 // A scan streams the rows of one or more targets page by page, in the API's order: it
 // follows rel="next", goes past result caps, returns every row of a listing once, even
 // while the listing changes under it, and fetches ahead (pages by number once the first
-// shows how many there are, the next page, the next target's listing) up to
+// shows how many there are, the next page, the next targets' listings) up to
 // max_concurrency requests at once, never beyond what a LIMIT needs.
 #pragma once
 
@@ -66,8 +66,15 @@ class Scan {
   // The response to `url`: fetched ahead already, or requested now (dropping whatever was
   // fetched ahead, which the walk no longer wants).
   void obtain(const std::string& url);
-  // Queues the requests the walk will make next, as far as they can be told in advance.
+  // Queues the requests the walk will make next, as far as they can be told in advance:
+  // the current target's, and the first pages of the targets after it.
   void plan_ahead();
+  struct Ahead;
+  void advance(Ahead& a, size_t depth);
+  void queue(std::string url, uint64_t target, bool lead = false);  // submits, within plan_ahead's batch
+  bool batching_ = false;
+  // Whether a write of this connection has been sent since the scan began.
+  bool statement_wrote() const;
   // Whether the walk of target number `seq` is keyed: its next request then depends on the
   // rows read, and nothing can be fetched ahead for it.
   bool walk_is_keyed(uint64_t seq) const;
@@ -129,16 +136,22 @@ class Scan {
   uint64_t target_seq_ = 0;
   bool started_target_ = false;
   std::deque<ReadRequest> upcoming_;
+  bool targets_exhausted_ = false;
+  // What is queued ahead for one target, oldest target first (the current one, then those
+  // whose first page is fetched ahead); each describes the newest request queued for it.
   struct Ahead {
-    bool active = false;                       // the fields below describe the newest queued request
-    uint64_t target = 0;                       // its target's number
-    bool segment_first = false;                // it is the first page of a segment
+    bool active = true;                        // more of its requests may be told ahead
+    uint64_t target = 0;                       // its target's number (the fetcher's group)
+    bool segment_first = false;                // its newest request is the first page of a segment
     bool segment_end = false;                  // the segment has no page after it
     std::optional<int64_t> segment_total;      // the segment's total_count, when known
     std::string page_two;                      // numbered pages are built from this page-2 URL
     int64_t next_number = 0, last_number = 0;  // numbered pages still to queue
     int64_t base_rows = 0;                     // rows returned before the segment's first page
-  } ahead_;
+    uint64_t writes_serial = 0;                // the connection's writes when its listing was first asked for
+  };
+  std::deque<Ahead> ahead_;
+  uint64_t writes_at_scan_start_ = 0;
   int64_t rows_returned_ = 0;
   int64_t pages_taken_ = 0;
   int64_t rows_from_page_ = 0;  // rows returned from the page being read

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "harness.hpp"
@@ -275,6 +276,152 @@ TEST_F(ParallelTargetsTest, RepoInASubqueryIsFetchedConcurrently) {
   EXPECT_EQ(ids, want);
   EXPECT_EQ(api_requests().size(), 9u);
   EXPECT_GE(most_repos_in_flight_together(), 2);
+}
+
+// An inventory over several repositories of several pages each: every repository's later
+// pages are asked for as soon as its first page is in, and the next repository's first page
+// goes out then too, so the requests in flight span repositories.
+class InventoryTest : public ServerTest {
+ protected:
+  static constexpr int kRepos = 6;
+  void SetUp() override {
+    testserver::Options options;
+    options.latency_ms = 100;
+    options.threads = 40;
+    serve(testserver::synthetic_inventory("inv", "repo", kRepos, 450), options);  // 5 pages each
+    for (int i = 1; i <= kRepos; ++i) repos_.push_back("repo-" + std::to_string(i));
+  }
+  std::string sql(const std::string& tail = "") const {
+    std::string list;
+    for (const auto& r : repos_) list += (list.empty() ? "'" : ", '") + r + "'";
+    return "SELECT repo, id FROM workflow_runs WHERE owner = 'inv' AND repo IN (" + list + ")" + tail;
+  }
+  // The rows the API lists, repository by repository in the IN list's order.
+  Rows expected() const {
+    Rows rows;
+    Dataset data = server_->snapshot();
+    for (const auto& repo : repos_)
+      for (const WorkflowRun& r : data.runs_for("inv", repo)) rows.push_back({repo, std::to_string(r.id)});
+    return rows;
+  }
+  // Each request as "repo page", sorted: the pages asked for, however they overlapped.
+  std::vector<std::string> pages_sent() const {
+    std::vector<std::string> out;
+    for (const auto& r : api_requests())
+      out.push_back(r.path.substr(std::string("/repos/inv/").size(), r.path.find("/actions") - 11) + " " +
+                    (r.has_param("page") ? r.param("page") : "1"));
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  std::vector<std::string> every_page() const {
+    std::vector<std::string> out;
+    for (const auto& repo : repos_)
+      for (int p = 1; p <= 5; ++p) out.push_back(repo + " " + std::to_string(p));
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  // The most distinct repositories whose requests were in flight at once.
+  int most_repos_in_flight_together() const {
+    int most = 0;
+    auto reqs = api_requests();
+    for (size_t i = 0; i < reqs.size(); ++i) {
+      std::set<std::string> repos;
+      for (size_t j = i + 1 >= static_cast<size_t>(reqs[i].in_flight) ? i + 1 - reqs[i].in_flight : 0; j <= i; ++j)
+        repos.insert(reqs[j].path);
+      most = std::max(most, static_cast<int>(repos.size()));
+    }
+    return most;
+  }
+  std::vector<std::string> repos_;
+};
+
+TEST_F(InventoryTest, RequestsInFlightSpanRepositoriesAndRowsKeepTheirOrder) {
+  auto db = connect();
+  db->query("SELECT stacklite_config('cache', 0)");
+  db->query("SELECT stacklite_config('max_concurrency', 4)");
+  EXPECT_EQ(db->query(sql()), expected());
+  EXPECT_EQ(pages_sent(), every_page());  // each page once
+  for (const auto& r : api_requests()) EXPECT_LE(r.in_flight, 4);
+  // Each repository's first page went out while the previous repository's pages were in
+  // flight, and its own further pages while the next repository's were: the requests in
+  // flight span repositories.
+  auto reqs = api_requests();
+  // Request j arrived while the in_flight - 1 requests before it were being handled (they
+  // are answered in the order they came, all after the same latency).
+  std::set<std::string> first_overlapped, later_overlapped;
+  auto note = [&](const RecordedRequest& r, const RecordedRequest& other) {
+    if (other.path != r.path) (r.has_param("page") ? later_overlapped : first_overlapped).insert(r.path);
+  };
+  for (size_t j = 0; j < reqs.size(); ++j)
+    for (size_t i = j + 1 >= static_cast<size_t>(reqs[j].in_flight) ? j + 1 - reqs[j].in_flight : 0; i < j; ++i) {
+      note(reqs[i], reqs[j]);
+      note(reqs[j], reqs[i]);
+    }
+  EXPECT_EQ(first_overlapped.size(), static_cast<size_t>(kRepos - 1));  // every repository but the first
+  EXPECT_GE(later_overlapped.size(), static_cast<size_t>(kRepos - 2));
+  EXPECT_GE(most_repos_in_flight_together(), 2);
+}
+
+TEST_F(InventoryTest, RowsAreIdenticalInIdsAndOrderAtConcurrency1And4And16) {
+  const Rows want = expected();
+  ASSERT_EQ(want.size(), static_cast<size_t>(kRepos * 450));
+  for (int concurrency : {1, 4, 16}) {
+    SCOPED_TRACE("max_concurrency " + std::to_string(concurrency));
+    auto db = connect();
+    db->query("SELECT stacklite_config('cache', 0)");
+    db->query("SELECT stacklite_config('max_concurrency', " + std::to_string(concurrency) + ")");
+    server_->clear_requests();
+    EXPECT_EQ(db->query(sql()), want);
+    EXPECT_EQ(pages_sent(), every_page());
+    for (const auto& r : api_requests()) EXPECT_LE(r.in_flight, concurrency);
+    // A subquery for the list, and an aggregate, read the same.
+    server_->clear_requests();
+    EXPECT_EQ(db->integer("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6) "
+                          "SELECT count(*) FROM workflow_runs WHERE owner = 'inv' AND repo IN "
+                          "(SELECT 'repo-' || i FROM n)"),
+              static_cast<int64_t>(want.size()));
+  }
+}
+
+TEST_F(InventoryTest, ALimitRequestsNoPageBeyondWhatItNeeds) {
+  const Rows want = expected();
+  for (int concurrency : {1, 4, 16}) {
+    SCOPED_TRACE("max_concurrency " + std::to_string(concurrency));
+    auto db = connect();
+    db->query("SELECT stacklite_config('cache', 0)");
+    db->query("SELECT stacklite_config('max_concurrency', " + std::to_string(concurrency) + ")");
+    server_->clear_requests();
+    EXPECT_EQ(db->query(sql(" LIMIT 150")), Rows(want.begin(), want.begin() + 150));
+    EXPECT_EQ(pages_sent(), (std::vector<std::string>{"repo-1 1", "repo-1 2"}));
+    // Into the second repository by 20 rows: its first page only.
+    server_->clear_requests();
+    EXPECT_EQ(db->query(sql(" LIMIT 470")), Rows(want.begin(), want.begin() + 470));
+    EXPECT_EQ(pages_sent(),
+              (std::vector<std::string>{"repo-1 1", "repo-1 2", "repo-1 3", "repo-1 4", "repo-1 5", "repo-2 1"}));
+  }
+}
+
+TEST_F(InventoryTest, AnErrorOnALaterRepositorysPageIsAnErrorNeverAShortResult) {
+  for (int concurrency : {1, 4, 16}) {
+    SCOPED_TRACE("max_concurrency " + std::to_string(concurrency));
+    auto db = connect();
+    db->query("SELECT stacklite_config('cache', 0)");
+    db->query("SELECT stacklite_config('max_retries', 1)");
+    db->query("SELECT stacklite_config('max_concurrency', " + std::to_string(concurrency) + ")");
+    // A later page of the fourth repository.
+    server_->clear_faults();
+    server_->inject(Fault::status(500, "{\"message\":\"Server Error\"}"), 100,
+                    "repo-4/actions/runs?per_page=100&page=3");
+    EXPECT_EQ(db->error(sql()),
+              "workflow_runs: GET /repos/inv/repo-4/actions/runs: 500 Internal Server Error: Server Error");
+    // The first page of the fifth, fetched ahead while the others are read.
+    server_->clear_faults();
+    server_->inject(Fault::reset(), 100, "repo-5/actions/runs");
+    std::string err = db->error("SELECT count(*) FROM (" + sql() + ")");
+    EXPECT_NE(err.find("workflow_runs: GET /repos/inv/repo-5/actions/runs: "), std::string::npos) << err;
+    server_->clear_faults();
+    EXPECT_EQ(db->query(sql()), expected());
+  }
 }
 
 }  // namespace

@@ -174,6 +174,74 @@ TEST_F(WritesOverTheirListing, CancelThroughAJoinOverTwoRepositoriesReachesEachR
   EXPECT_TRUE(ids_where(after, "other", queued).empty());
 }
 
+// The same through an IN list, whose listings are fetched ahead of SQLite: the second
+// repository's first page is asked for while the first is read and cancelled (each
+// crosses the cap), and its walk still turns keyed at its own first write.
+TEST_F(WritesOverTheirListing, DeleteThroughAnInListOverTwoRepositoriesReachesEachRunOnce) {
+  server_->with_dataset([](Dataset& d) {
+    for (const auto& r : small_dataset("octo-org", "other", 900).runs_for("octo-org", "other")) d.add_run(r);
+  });
+  Dataset before = server_->snapshot();
+  auto push = [](const WorkflowRun& r) { return r.event == "push"; };
+  Ids want = ids_where(before, "octo-repo", push);
+  Ids in_other = ids_where(before, "other", push);
+  ASSERT_GT(want.size(), 300u);
+  ASSERT_GE(in_other.size(), 300u);
+  for (int concurrency : {1, 4}) {
+    SCOPED_TRACE("max_concurrency " + std::to_string(concurrency));
+    server_->with_dataset([&](Dataset& d) {  // the runs back: the second round deletes them again
+      for (const auto& r : before.runs_for("octo-org", "octo-repo"))
+        if (!d.find_run("octo-org", "octo-repo", r.id)) d.add_run(r);
+      for (const auto& r : before.runs_for("octo-org", "other"))
+        if (!d.find_run("octo-org", "other", r.id)) d.add_run(r);
+    });
+    server_->clear_requests();
+    db_->query("SELECT stacklite_config('max_concurrency', " + std::to_string(concurrency) + ")");
+    Rows rows = db_->query(
+        "SELECT repo, id, delete_workflow_run(owner, repo, id) FROM workflow_runs "
+        "WHERE owner = 'octo-org' AND repo IN ('octo-repo', 'other') AND event = 'push'");
+    std::map<std::string, Ids> got;
+    std::vector<std::string> repo_order;
+    for (const auto& row : rows) {
+      EXPECT_TRUE(got[row[0]].insert(std::stoll(row[1])).second) << "returned twice: " << row[0] << " " << row[1];
+      EXPECT_EQ(row[2], "{\"ok\":true,\"status\":204}") << row[0] << " " << row[1];
+      if (repo_order.empty() || repo_order.back() != row[0]) repo_order.push_back(row[0]);
+    }
+    EXPECT_EQ(repo_order, (std::vector<std::string>{"octo-repo", "other"}));
+    EXPECT_EQ(got["octo-repo"], want);
+    EXPECT_EQ(got["other"], in_other);
+    Dataset after = server_->snapshot();
+    EXPECT_TRUE(ids_where(after, "octo-repo", push).empty());
+    EXPECT_TRUE(ids_where(after, "other", push).empty());
+    // Both walks turned keyed at their first write: no numbered page past the first of either.
+    for (const auto& repo : {"octo-repo", "other"})
+      for (const auto& r : listing_requests(api_requests(), repo))
+        EXPECT_FALSE(r.has_param("page")) << repo << " " << r.query;
+  }
+}
+
+// An IN list whose first listing goes past the result cap (narrowed by date) while the
+// next repository's first page was fetched ahead: every row once, in the list's order.
+TEST_F(WritesOverTheirListing, AnInListWhoseFirstListingCrossesTheCapReadsEveryRunOnce) {
+  server_->with_dataset([](Dataset& d) {
+    for (const auto& r : small_dataset("octo-org", "other", 900).runs_for("octo-org", "other")) d.add_run(r);
+  });
+  Dataset data = server_->snapshot();
+  auto push = [](const WorkflowRun& r) { return r.event == "push"; };
+  Rows want;
+  for (const auto& repo : {"octo-repo", "other"})
+    for (const auto& r : data.runs_for("octo-org", repo))
+      if (push(r)) want.push_back({repo, std::to_string(r.id)});
+  ASSERT_GT(ids_where(data, "octo-repo", push).size(), 600u);  // twice past the cap of 300
+  for (int concurrency : {1, 4, 16}) {
+    SCOPED_TRACE("max_concurrency " + std::to_string(concurrency));
+    db_->query("SELECT stacklite_config('max_concurrency', " + std::to_string(concurrency) + ")");
+    EXPECT_EQ(db_->query("SELECT repo, id FROM workflow_runs WHERE owner = 'octo-org' AND repo IN ('octo-repo', "
+                         "'other') AND event = 'push'"),
+              want);
+  }
+}
+
 // Without writes to it, a listing keeps page numbers (pages that could be fetched side by
 // side); writes to another repository do not change that.
 TEST_F(WritesOverTheirListing, ListingsThatNoWriteTouchesKeepPageNumbers) {
