@@ -10,9 +10,6 @@ namespace stacklite {
 
 namespace {
 
-// The provider a bundled table name serves when no provider= is given.
-constexpr const char* kDefaultProvider = "github";
-
 const char* type_name(ColumnType t) {
   switch (t) {
     case ColumnType::Integer:
@@ -56,27 +53,18 @@ void add_unique(std::vector<std::string>& to, const std::string& item) {
 SqlValue text(std::string s) { return SqlValue::of_text(std::move(s)); }
 SqlValue integer(int64_t v) { return SqlValue::of_int(v); }
 
-// The columns every query must constrain: the path parameters of the least demanding
-// read method that only one column can feed.
-std::vector<int> required_columns(const ResourceSpec& res) {
-  std::vector<int> out;
-  for (const auto& p : res.read_methods.back().path_params)
-    if (p.columns.size() == 1) out.push_back(p.columns.front());
-  return out;
-}
-
 // "SELECT * FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo'", preceded
 // by the CREATE VIRTUAL TABLE a provider other than the default needs.
 std::string example_of(const ProviderSpec& provider, const ResourceSpec& res) {
   std::string table = res.name, out;
-  if (provider.name != kDefaultProvider) {
+  if (default_bundled_provider(res.name) != &provider) {
     table = provider.name + "_" + res.name;
     out = "CREATE VIRTUAL TABLE " + table + " USING " + res.name + "(provider='" + provider.name + "'" +
           (provider.base_url.empty() ? ", base_url='https://HOST/api'" : "") + "); ";
   }
   out += "SELECT * FROM " + table;
   std::string where;
-  for (int c : required_columns(res)) {
+  for (int c : res.required_columns()) {
     const ColumnSpec& col = res.columns[c];
     std::string value = col.example.empty() ? "..." : col.example;
     bool numeric = col.type == ColumnType::Integer || col.type == ColumnType::Boolean;
@@ -96,7 +84,7 @@ Catalog tables_catalog(const std::vector<ProviderSpec>& providers) {
   for (const auto& p : providers) {
     for (const auto& res : p.resources) {
       std::vector<std::string> required, writes;
-      for (int c : required_columns(res)) required.push_back(res.columns[c].name);
+      for (int c : res.required_columns()) required.push_back(res.columns[c].name);
       for (const auto& w : res.write_methods) writes.push_back(w.name);
       std::string reads = "[";
       for (size_t i = 0; i < res.read_methods.size(); ++i) {
@@ -133,7 +121,7 @@ Catalog columns_catalog(const std::vector<ProviderSpec>& providers) {
                  {"api_param", "TEXT"}, {"operators", "TEXT"},  {"description", "TEXT"}, {"pushdown", "TEXT", true}};
   for (const auto& p : providers) {
     for (const auto& res : p.resources) {
-      std::vector<int> required = required_columns(res);
+      std::vector<int> required = res.required_columns();
       for (size_t ci = 0; ci < res.columns.size(); ++ci) {
         const ColumnSpec& col = res.columns[ci];
         std::vector<std::string> params, ops;

@@ -55,6 +55,18 @@ const WriteMethod* ResourceSpec::sql_delete_method() const {
   return nullptr;
 }
 
+std::vector<int> ResourceSpec::required_columns() const {
+  std::vector<int> out;
+  if (read_methods.empty()) return out;
+  for (const auto& p : read_methods.back().path_params)
+    for (int c : p.columns)
+      if (columns[c].required) {
+        out.push_back(c);
+        break;
+      }
+  return out;
+}
+
 const ResourceSpec* ProviderSpec::resource(std::string_view wanted) const {
   for (const auto& r : resources)
     if (r.name == wanted) return &r;
@@ -245,8 +257,33 @@ std::vector<PathPiece> parse_path_template(const SpecReader& r, const std::strin
   return pieces;
 }
 
-ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, element el, const std::string& where) {
+ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, element el, const std::string& where,
+                             const object* shared) {
   object obj = r.as_object(el, where);
+  // "shared": "name" takes query_params, response, order, pagination and result_cap, where
+  // the method gives none of its own, from the resource's shared entry of that name.
+  object set;
+  bool has_set = false;
+  std::string set_name = r.string_at(obj, "shared", where, false);
+  if (!set_name.empty()) {
+    element found;
+    if (!shared || shared->at_key(set_name).get(found))
+      r.fail(where + ".shared", "names no entry of the resource's \"shared\": " + quote_for_message(set_name));
+    set = r.as_object(found, "shared." + set_name);
+    has_set = true;
+  }
+  // The method's own field, else its shared entry's; `at` says where it was found.
+  auto field = [&](const char* key, element& out, std::string& at) {
+    if (!obj.at_key(key).get(out)) {
+      at = where + "." + key;
+      return true;
+    }
+    if (has_set && !set.at_key(key).get(out)) {
+      at = "shared." + set_name + "." + key;
+      return true;
+    }
+    return false;
+  };
   ReadMethod m;
   m.name = r.string_at(obj, "name", where, true);
   m.path = r.string_at(obj, "path", where, true);
@@ -281,33 +318,36 @@ ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, eleme
     if (!bound.count(p)) r.fail(where + ".path_params", "has no column for the path parameter '" + p + "'");
 
   element query;
-  if (!obj.at_key("query_params").get(query)) {
+  std::string qw;
+  if (field("query_params", query, qw)) {
     simdjson::dom::array arr;
-    if (query.get(arr)) r.fail(where + ".query_params", "expected an array");
+    if (query.get(arr)) r.fail(qw, "expected an array");
     size_t i = 0;
-    for (element q : arr)
-      m.query_params.push_back(parse_query_param(r, res, q, where + ".query_params[" + std::to_string(i++) + "]"));
+    for (element q : arr) m.query_params.push_back(parse_query_param(r, res, q, qw + "[" + std::to_string(i++) + "]"));
   }
 
-  object response = r.as_object(r.required(obj, "response", where), where + ".response");
-  std::string kind = r.string_at(response, "kind", where + ".response", true);
+  element response_el;
+  std::string rw;
+  if (!field("response", response_el, rw)) r.fail(where + ".response", "is required");
+  object response = r.as_object(response_el, rw);
+  std::string kind = r.string_at(response, "kind", rw, true);
   if (kind == "object")
     m.response = ResponseKind::Object;
   else if (kind == "list")
     m.response = ResponseKind::List;
   else
-    r.fail(where + ".response.kind", "expected \"object\" or \"list\", got " + quote_for_message(kind));
-  m.items_key = r.string_at(response, "items", where + ".response", false);
-  m.total_key = r.string_at(response, "total", where + ".response", false);
-  std::string not_found = r.string_at(response, "not_found", where + ".response", false, "error");
+    r.fail(rw + ".kind", "expected \"object\" or \"list\", got " + quote_for_message(kind));
+  m.items_key = r.string_at(response, "items", rw, false);
+  m.total_key = r.string_at(response, "total", rw, false);
+  std::string not_found = r.string_at(response, "not_found", rw, false, "error");
   if (not_found == "no_rows")
     m.not_found_is_empty = true;
   else if (not_found != "error")
-    r.fail(where + ".response.not_found", "expected \"error\" or \"no_rows\"");
+    r.fail(rw + ".not_found", "expected \"error\" or \"no_rows\"");
 
   element order;
-  if (!obj.at_key("order").get(order)) {
-    std::string ow = where + ".order";
+  std::string ow;
+  if (field("order", order, ow)) {
     object o = r.as_object(order, ow);
     std::string column = r.string_at(o, "column", ow, true);
     m.order_column = res.column_index(column);
@@ -318,8 +358,8 @@ ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, eleme
   }
 
   element pagination;
-  if (!obj.at_key("pagination").get(pagination)) {
-    std::string pw = where + ".pagination";
+  std::string pw;
+  if (field("pagination", pagination, pw)) {
     object p = r.as_object(pagination, pw);
     std::string pkind = r.string_at(p, "kind", pw, true);
     if (pkind != "link") r.fail(pw + ".kind", "expected \"link\" (follow the Link header's rel=\"next\")");
@@ -331,13 +371,11 @@ ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, eleme
   }
 
   element cap;
-  if (!obj.at_key("result_cap").get(cap)) {
-    std::string cw = where + ".result_cap";
+  std::string cw;
+  if (field("result_cap", cap, cw)) {
     object c = r.as_object(cap, cw);
     m.cap.max_results = static_cast<int>(r.int_at(c, "max_results", cw, 0));
     if (m.cap.max_results < 1) r.fail(cw + ".max_results", "must be a positive integer");
-    element aw;
-    if (!c.at_key("applies_with").get(aw)) m.cap.applies_with = r.strings_at(aw, cw + ".applies_with");
     m.cap.continue_param = r.string_at(c, "continue_param", cw, true);
     bool found = false;
     for (const auto& q : m.query_params)
@@ -456,6 +494,38 @@ WriteMethod parse_write_method(const SpecReader& r, const ResourceSpec& res, ele
   return m;
 }
 
+// Columns marked "required" are what the least demanding read method (the last) needs:
+// each feeds one of its path parameters, and each of those is fed by one. Without any marked, the columns that feed the
+// last method's path parameters (the first named of each) are the required ones.
+void check_required_columns(const SpecReader& r, ResourceSpec& res) {
+  const ReadMethod& last = res.read_methods.back();
+  bool stated = false;
+  for (const auto& c : res.columns) stated |= c.required;
+  if (!stated) {
+    for (const auto& p : last.path_params) res.columns[p.columns.front()].required = true;
+    return;
+  }
+  for (size_t ci = 0; ci < res.columns.size(); ++ci) {
+    if (!res.columns[ci].required) continue;
+    std::string cw = "columns[" + std::to_string(ci) + "] (" + res.columns[ci].name + ").required";
+    bool feeds = false;
+    for (const auto& p : last.path_params)
+      for (int c : p.columns) feeds |= c == static_cast<int>(ci);
+    if (!feeds)
+      r.fail(cw, "the last read method '" + last.name +
+                     "' has no path parameter this column feeds; the required columns are what the last (least "
+                     "demanding) read method needs");
+  }
+  for (const auto& p : last.path_params) {
+    bool given = false;
+    for (int c : p.columns) given |= res.columns[c].required;
+    if (!given)
+      r.fail("read_methods[" + std::to_string(res.read_methods.size() - 1) + "] (" + last.name + ")",
+             "its path parameter '" + p.param +
+                 "' is fed by no required column: the last read method must need only required columns");
+  }
+}
+
 ResourceSpec parse_resource(SpecReader& r, element el, const std::string& where) {
   object obj = r.as_object(el, where);
   ResourceSpec res;
@@ -485,6 +555,7 @@ ResourceSpec parse_resource(SpecReader& r, element el, const std::string& where)
     }
     col.hidden = r.bool_at(co, "hidden", cw, false);
     col.input = r.bool_at(co, "input", cw, false);
+    col.required = r.bool_at(co, "required", cw, false);
     col.description = r.string_at(co, "description", cw, false);
     col.example = r.string_at(co, "example", cw, false);
     if (col.json_path.empty() && !col.input) r.fail(cw, "needs \"json\" (where its value is) or \"input\": true");
@@ -494,12 +565,18 @@ ResourceSpec parse_resource(SpecReader& r, element el, const std::string& where)
   if (res.columns.empty()) r.fail("columns", "must declare at least one column");
   if (res.columns.size() > 63) r.fail("columns", "at most 63 columns are supported");
 
+  element shared_el;
+  object shared;
+  bool has_shared = !obj.at_key("shared").get(shared_el);
+  if (has_shared) shared = r.as_object(shared_el, "shared");
   simdjson::dom::array methods;
   if (r.required(obj, "read_methods", "").get(methods)) r.fail("read_methods", "expected an array");
   i = 0;
   for (element m : methods)
-    res.read_methods.push_back(parse_read_method(r, res, m, "read_methods[" + std::to_string(i++) + "]"));
+    res.read_methods.push_back(
+        parse_read_method(r, res, m, "read_methods[" + std::to_string(i++) + "]", has_shared ? &shared : nullptr));
   if (res.read_methods.empty()) r.fail("read_methods", "must declare at least one method");
+  check_required_columns(r, res);
 
   std::string key = r.string_at(obj, "key_column", "", false);
   if (!key.empty()) {
@@ -539,6 +616,7 @@ ProviderSpec load_provider_spec(std::string_view json, const std::string& source
   p.name = r.string_at(obj, "provider", "", true);
   if (!valid_identifier(p.name)) r.fail("provider", "must be a name of letters, digits and _");
   p.description = r.string_at(obj, "description", "", false);
+  p.is_default = r.bool_at(obj, "default", "", false);
   p.base_url = r.string_at(obj, "base_url", "", false);
   p.base_url_env = r.string_at(obj, "base_url_env", "", false);
   element tokens;
@@ -585,9 +663,22 @@ const std::vector<ProviderSpec>& bundled_providers() {
   static const std::vector<ProviderSpec> providers = [] {
     std::vector<ProviderSpec> out;
     for (const auto& spec : bundled_specs()) out.push_back(load_provider_spec(spec.json, spec.file_name));
+    int defaults = 0;
+    for (const auto& p : out) defaults += p.is_default;
+    if (defaults > 1) throw Error("more than one bundled provider spec is marked \"default\"");
     return out;
   }();
   return providers;
+}
+
+const ProviderSpec* default_bundled_provider(std::string_view resource_name) {
+  const ProviderSpec* first = nullptr;
+  for (const auto& p : bundled_providers()) {
+    if (!p.resource(resource_name)) continue;
+    if (p.is_default) return &p;
+    if (!first) first = &p;
+  }
+  return first;
 }
 
 const ProviderSpec* bundled_provider(std::string_view name) {

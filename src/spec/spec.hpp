@@ -20,6 +20,8 @@ struct ColumnSpec {
   std::vector<std::string> json_path;  // empty: the column is fed only by its input
   bool hidden = false;
   bool input = false;  // returns the value that produced the row when one was given
+  // Every query must constrain it with `=` ("required": true, or derived: see ResourceSpec).
+  bool required = false;
   std::string description;
   std::string example;
   // SQL type used in the declared schema.
@@ -42,11 +44,10 @@ struct ParamBinding {
 };
 
 struct ResultCap {
-  int max_results = 0;                    // 0: no cap
-  std::vector<std::string> applies_with;  // query parameters that switch the cap on
-  std::string continue_param;             // date-range parameter narrowed to go past the cap
-  int order_column = -1;                  // newest-first column compared against continue_param
-  int key_column = -1;                    // unique key, to drop rows seen twice at the boundary
+  int max_results = 0;         // 0: no cap
+  std::string continue_param;  // date-range parameter narrowed to go past the cap
+  int order_column = -1;       // newest-first column compared against continue_param
+  int key_column = -1;         // unique key, to drop rows seen twice at the boundary
 };
 
 enum class ResponseKind { Object, List };
@@ -107,6 +108,8 @@ struct ResourceSpec {
   int key_column = -1;  // unique per row: the rowid, and what DELETE names a row by
 
   const WriteMethod* sql_delete_method() const;
+  // The required columns, in the order of the last read method's path parameters.
+  std::vector<int> required_columns() const;
 
   int column_index(std::string_view name) const;  // -1 when absent
 };
@@ -114,8 +117,9 @@ struct ResourceSpec {
 struct ProviderSpec {
   std::string name;
   std::string description;
-  std::string source;    // file the spec came from, for messages
-  std::string base_url;  // "" when every table must give base_url=
+  bool is_default = false;  // the provider a bundled table name serves when no provider= is given
+  std::string source;       // file the spec came from, for messages
+  std::string base_url;     // "" when every table must give base_url=
   std::string base_url_env;
   std::vector<std::string> token_envs;
   std::string auth_header;
@@ -137,5 +141,8 @@ ProviderSpec load_provider_spec(std::string_view json, const std::string& source
 // The specs compiled into the extension, parsed once.
 const std::vector<ProviderSpec>& bundled_providers();
 const ProviderSpec* bundled_provider(std::string_view name);
+// The provider `SELECT ... FROM <resource_name>` serves: the bundled provider marked
+// "default" when it declares the resource, else the first bundled provider that does.
+const ProviderSpec* default_bundled_provider(std::string_view resource_name);
 
 }  // namespace stacklite

@@ -195,11 +195,10 @@ PlanChoice choose_plan(const ResourceSpec& res, const std::vector<ConstraintInfo
   PlanChoice pc;
   pc.argv_index.assign(cs.size(), 0);
   pc.omit.assign(cs.size(), false);
-  // The least demanding method names what is required. If those inputs are constrained
-  // but not usable yet (the other side of a join), ask SQLite for another join order.
-  const ReadMethod& fallback = res.read_methods.back();
+  // If the required inputs are constrained but not usable yet (the other side of a join),
+  // ask SQLite for another join order.
   bool all_present = true;
-  for (const auto& p : fallback.path_params) all_present &= any_constraint_on(cs, p.columns);
+  for (int column : res.required_columns()) all_present &= any_constraint_on(cs, {column});
   pc.unusable = all_present;
   pc.plan.method = -1;
   pc.cost = 1e12;
@@ -223,10 +222,9 @@ bool takes_names(const ResourceSpec& res, const ParamBinding& p) {
 }
 
 std::string missing_inputs_message(const ResourceSpec& res) {
-  const ReadMethod& fallback = res.read_methods.back();
   std::vector<std::string> names, examples;
-  for (const auto& p : fallback.path_params) {
-    const ColumnSpec& col = res.columns[p.columns.front()];
+  for (int column : res.required_columns()) {
+    const ColumnSpec& col = res.columns[column];
     names.push_back(col.name);
     std::string example = col.example.empty() ? "..." : col.example;
     examples.push_back(col.name + " = '" + example + "'");

@@ -38,19 +38,20 @@ int register_extension(sqlite3* db, char** err) {
       it = it->second.expired() ? registry.erase(it) : std::next(it);
     if (registry.count(db)) return SQLITE_OK;
     auto ctx = std::make_shared<ConnectionContext>();
+    ctx->builtin_functions = sql_function_names(db);
     int rc = register_info_functions(db);
     if (rc == SQLITE_OK) rc = register_config_function(db, ctx);
     if (rc == SQLITE_OK) rc = register_describe_tables(db);
-    // Each bundled resource name is a module; its default provider is github, whose write
-    // methods are the SQL functions.
+    // Each bundled resource name is a module, serving its default provider unless a table
+    // gives provider=; every bundled provider's write methods are SQL functions.
     std::set<std::string> names;
     for (const auto& provider : bundled_providers())
       for (const auto& resource : provider.resources) names.insert(resource.name);
     for (const auto& name : names)
       if (rc == SQLITE_OK) rc = register_resource_module(db, ctx, name);
     if (rc == SQLITE_OK) rc = register_user_spec_module(db, ctx);
-    if (const auto* github = bundled_provider("github"); github && rc == SQLITE_OK)
-      rc = register_write_functions(db, ctx, *github);
+    if (rc == SQLITE_OK)
+      for (const auto& provider : bundled_providers()) register_write_functions(db, ctx, provider);
     if (rc != SQLITE_OK) {
       *err = sqlite3_mprintf("stacklite: registration failed: %s", sqlite3_errmsg(db));
       return rc;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -29,8 +30,12 @@ struct ConnectionContext {
   // the token variable or a spec file ("schema\x1ftable\x1foptions"): trusted when
   // SQLite connects them again (after a schema change) with the same options.
   std::set<std::string> created_tables;
-  WriteLog writes;                        // every write sent, for listings that the writes change
-  std::set<std::string> write_functions;  // the write methods registered as SQL functions
+  WriteLog writes;  // every write sent, for listings that the writes change
+  // The write methods registered as SQL functions: lower-case name -> provider name.
+  std::map<std::string, std::string> write_functions;
+  // The SQL functions the connection had when the extension was loaded (lower case): a
+  // write method may not take one's name.
+  std::set<std::string> builtin_functions;
 
   // Waits until write_interval_ms has passed since the previous write on this connection.
   void pace_write();

@@ -54,7 +54,7 @@ struct Table {
   sqlite3_vtab base;  // first: SQLite casts between the two
   sqlite3* db = nullptr;
   std::shared_ptr<ConnectionContext> ctx;
-  std::unique_ptr<ProviderSpec> own_spec;  // a user-written spec this table loaded
+  std::shared_ptr<const ProviderSpec> own_spec;  // a user-written spec this table loaded
   const ProviderSpec* provider = nullptr;
   const ResourceSpec* resource = nullptr;
   std::string name;
@@ -284,8 +284,7 @@ void choose_spec(Table& t, const ModuleAux& aux, std::map<std::string, std::stri
       throw Error(
           "spec= and resource= belong to the stacklite module: CREATE VIRTUAL TABLE t USING "
           "stacklite(spec='my_spec.json', resource='name')");
-    if (provider.empty()) provider = "github";
-    t.provider = bundled_provider(provider);
+    t.provider = provider.empty() ? default_bundled_provider(aux.resource_name) : bundled_provider(provider);
     if (!t.provider) {
       std::vector<std::string> names;
       for (const auto& p : bundled_providers()) names.push_back(p.name);
@@ -304,7 +303,7 @@ void choose_spec(Table& t, const ModuleAux& aux, std::map<std::string, std::stri
     throw Error(
         "spec='path/to/spec.json' is required: CREATE VIRTUAL TABLE t USING stacklite(spec='my_spec.json', "
         "resource='name' [, base_url='...', token_env='NAME'])");
-  t.own_spec = std::make_unique<ProviderSpec>(load_provider_spec(read_file(spec_path), spec_path));
+  t.own_spec = std::make_shared<const ProviderSpec>(load_provider_spec(read_file(spec_path), spec_path));
   t.provider = t.own_spec.get();
   if (resource.empty()) {
     if (t.provider->resources.size() != 1) {
@@ -395,6 +394,10 @@ int connect_table(sqlite3* db, void* paux, int argc, const char* const* argv, sq
       table->delete_rows = std::make_unique<DeleteRows>(*del);
     table->client =
         std::make_unique<ApiClient>(resolve_endpoint(*table->provider, base_url, token_env), aux->ctx->client_settings);
+    // A user-written spec's write methods become SQL functions too (bound to this table's
+    // host when called with one of its columns first, see x_find_function).
+    if (table->own_spec)
+      register_write_functions(db, aux->ctx, *table->own_spec, table->own_spec, table->stored_options);
     *out = &table.release()->base;
     return SQLITE_OK;
   } catch (const std::exception& e) {
@@ -663,15 +666,15 @@ int x_find_function(sqlite3_vtab* vtab, int, const char* name, void (**func)(sql
                     void** arg) {
   auto* t = reinterpret_cast<Table*>(vtab);
   try {
-    if (!t->ctx->write_functions.count(name)) return 0;
+    if (!t->ctx->write_functions.count(to_lower(name))) return 0;
     auto& binding = t->write_bindings[name];
     if (!binding) {
       const WriteMethod* method = nullptr;
       for (const auto& r : t->provider->resources)
         for (const auto& m : r.write_methods)
-          if (m.name == name) method = &m;
+          if (iequals(m.name, name)) method = &m;
       binding = std::make_unique<WriteBinding>(
-          WriteBinding{t->ctx, t->provider, method, t->client.get(), t->name, name, t->stored_options});
+          WriteBinding{t->ctx, t->own_spec, t->provider, method, t->client.get(), t->name, name, t->stored_options});
     }
     *func = call_write;
     *arg = binding.get();

@@ -8,7 +8,7 @@
 namespace stacklite {
 
 // A module named after a bundled resource (workflow_runs, workflow_jobs): eponymous with
-// the github provider, and creatable with provider=, base_url=, token_env=.
+// its default provider (the spec marked "default"), and creatable with provider=, base_url=, token_env=.
 int register_resource_module(sqlite3* db, std::shared_ptr<ConnectionContext> ctx, const std::string& resource_name);
 
 // The `stacklite` module: CREATE VIRTUAL TABLE t USING stacklite(spec='file.json', resource='name').

@@ -53,19 +53,48 @@ void call_write(sqlite3_context* context, int argc, sqlite3_value** argv) {
   }
 }
 
-int register_write_functions(sqlite3* db, std::shared_ptr<ConnectionContext> ctx, const ProviderSpec& provider) {
+std::set<std::string> sql_function_names(sqlite3* db) {
+  std::set<std::string> names;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_function_list", -1, &stmt, nullptr) == SQLITE_OK)
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+      if (const unsigned char* name = sqlite3_column_text(stmt, 0))
+        names.insert(to_lower(reinterpret_cast<const char*>(name)));
+  sqlite3_finalize(stmt);
+  return names;
+}
+
+void register_write_functions(sqlite3* db, const std::shared_ptr<ConnectionContext>& ctx, const ProviderSpec& provider,
+                              std::shared_ptr<const ProviderSpec> spec_owner, const std::string& stored_options) {
+  // Every name is checked before any is registered, so a refused spec leaves nothing behind.
   for (const auto& resource : provider.resources) {
     for (const auto& method : resource.write_methods) {
-      auto* binding = new WriteBinding{ctx, &provider, &method, nullptr, "", method.name, ""};
+      std::string key = to_lower(method.name);  // SQL function names ignore case
+      if (auto it = ctx->write_functions.find(key); it != ctx->write_functions.end()) {
+        if (it->second == provider.name) continue;
+        throw Error("write method " + quote_for_message(method.name) + " of provider '" + provider.name + "' (" +
+                    provider.source + ") has the name of provider '" + it->second +
+                    "''s write function: two providers cannot both make it an SQL function; rename one");
+      }
+      if (ctx->builtin_functions.count(key))
+        throw Error("write method " + quote_for_message(method.name) + " of provider '" + provider.name + "' (" +
+                    provider.source + ") has the name of the SQL function " + method.name +
+                    "(), which it would hide or be hidden by; rename it in the spec");
+    }
+  }
+  for (const auto& resource : provider.resources) {
+    for (const auto& method : resource.write_methods) {
+      if (ctx->write_functions.count(to_lower(method.name))) continue;
+      auto* binding = new WriteBinding{ctx, spec_owner, &provider, &method, nullptr, "", method.name, stored_options};
       // Network side effects: never DETERMINISTIC or INNOCUOUS, and only in top-level SQL.
       int rc =
           sqlite3_create_function_v2(db, method.name.c_str(), -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, binding, call_write,
                                      nullptr, nullptr, [](void* p) { delete static_cast<WriteBinding*>(p); });
-      if (rc != SQLITE_OK) return rc;
-      ctx->write_functions.insert(method.name);
+      if (rc != SQLITE_OK)
+        throw Error("cannot register the write function " + method.name + "(): " + sqlite3_errmsg(db));
+      ctx->write_functions.emplace(to_lower(method.name), provider.name);
     }
   }
-  return SQLITE_OK;
 }
 
 }  // namespace stacklite

@@ -244,5 +244,75 @@ TEST(SpecValidation, NamesTheFieldAtFault) {
   EXPECT_EQ(stripped.resources[0].read_methods[0].path_params[0].columns, std::vector<int>{1});
 }
 
+// The spec says which columns every query needs; the loader holds it to what the read
+// methods can take.
+TEST(SpecValidation, RequiredColumnsAreStatedAndChecked) {
+  std::vector<std::string> required;
+  for (int c : runs().required_columns()) required.push_back(runs().columns[c].name);
+  EXPECT_EQ(required, (std::vector<std::string>{"owner", "repo"}));
+  // Unstated: the columns the last method's path parameters need.
+  ProviderSpec derived = load_provider_spec(minimal_spec(kColumns, kMethod), "my.json");
+  EXPECT_EQ(derived.resources[0].required_columns(), std::vector<int>{1});
+  const std::string required_owner =
+      R"({"name":"id","type":"INTEGER","json":"id"},{"name":"owner","type":"TEXT","hidden":true,"input":true,"required":true})";
+  EXPECT_EQ(load_provider_spec(minimal_spec(required_owner, kMethod), "my.json").resources[0].required_columns(),
+            std::vector<int>{1});
+  // A required column some method cannot take.
+  expect_spec_error(
+      minimal_spec(required_owner + R"(,{"name":"kind","type":"TEXT","hidden":true,"input":true,"required":true})",
+                   kMethod),
+      {"columns[2] (kind).required", "the last read method 'list' has no path parameter this column feeds"});
+  // The last method needs a column that is not required.
+  expect_spec_error(
+      minimal_spec(required_owner + R"(,{"name":"kind","type":"TEXT","hidden":true,"input":true})",
+                   R"({"name":"list","path":"/o/{owner}/{kind}","path_params":{"owner":"owner","kind":"kind"},)"
+                   R"("response":{"kind":"list"}})"),
+      {"read_methods[0] (list)", "path parameter 'kind' is fed by no required column"});
+}
+
+// Read methods share parts: GitHub's two run listings state their filters, pages, cap and
+// order once.
+TEST(SpecValidation, SharedPartsAreTakenByTheMethodsThatNameThem) {
+  const ReadMethod* by_repo = nullptr;
+  const ReadMethod* by_workflow = nullptr;
+  for (const auto& m : runs().read_methods) {
+    if (m.name == "list_workflow_runs_for_repo") by_repo = &m;
+    if (m.name == "list_workflow_runs") by_workflow = &m;
+  }
+  ASSERT_TRUE(by_repo && by_workflow);
+  for (const ReadMethod* m : {by_repo, by_workflow}) {
+    std::vector<std::string> params;
+    for (const auto& q : m->query_params) params.push_back(q.param);
+    EXPECT_EQ(params, (std::vector<std::string>{"actor", "branch", "event", "status", "created",
+                                                "exclude_pull_requests", "check_suite_id", "head_sha"}))
+        << m->name;
+    EXPECT_EQ(m->cap.max_results, 1000) << m->name;
+    EXPECT_EQ(m->cap.continue_param, "created") << m->name;
+    EXPECT_TRUE(m->paginated && m->max_per_page == 100 && m->items_key == "workflow_runs") << m->name;
+    EXPECT_EQ(m->order_column, runs().column_index("created_at")) << m->name;
+  }
+  // A method's own part wins over the shared one; a name the resource lacks is an error.
+  const std::string shared_spec =
+      R"({"provider":"t","base_url":"http://127.0.0.1:1","resources":[{"name":"things","columns":[)" + kColumns +
+      R"(],"shared":{"paged":{"response":{"kind":"list","items":"things"},)"
+      R"("pagination":{"kind":"link","per_page_param":"per_page","max_per_page":50}}},"read_methods":[)"
+      R"({"name":"list","path":"/o/{owner}/things","path_params":{"owner":"owner"},"shared":"paged",)"
+      R"("pagination":{"kind":"link","per_page_param":"limit","max_per_page":20}}]}]})";
+  const ReadMethod& m = load_provider_spec(shared_spec, "my.json").resources[0].read_methods[0];
+  EXPECT_EQ(m.items_key, "things");
+  EXPECT_EQ(m.per_page_param, "limit");
+  EXPECT_EQ(m.max_per_page, 20);
+  std::string unknown = shared_spec;
+  unknown.replace(unknown.find(R"("shared":"paged")"), 16, R"("shared":"pages")");
+  expect_spec_error(unknown, {"read_methods[0].shared", "names no entry of the resource's \"shared\": 'pages'"});
+}
+
+TEST(BundledSpec, TheDefaultProviderIsSaidInItsSpec) {
+  ASSERT_NE(default_bundled_provider("workflow_runs"), nullptr);
+  EXPECT_EQ(default_bundled_provider("workflow_runs")->name, "github");
+  EXPECT_TRUE(default_bundled_provider("workflow_runs")->is_default);
+  EXPECT_EQ(default_bundled_provider("no_such_table"), nullptr);
+}
+
 }  // namespace
 }  // namespace stacklite
