@@ -7,7 +7,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,14 +15,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
+
+#include "bench_support.hpp"
 
 namespace {
 
-long peak_rss_kib() {
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
-}
+using namespace stacklite::bench;
 
 bool send_all(int fd, const char* p, size_t n) {
   while (n) {
@@ -78,16 +76,11 @@ int measure(size_t mib) {
   if (server == 0) serve(listener, mib);
   ::close(listener);
   std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
-  setenv("GITHUB_API_URL", url.c_str(), 1);
-  unsetenv("GITHUB_TOKEN");
-  unsetenv("GH_TOKEN");
-
-  sqlite3* db = nullptr;
-  sqlite3_open(":memory:", &db);
-  sqlite3_enable_load_extension(db, 1);
-  char* err = nullptr;
-  if (sqlite3_load_extension(db, STACKLITE_EXTENSION_PATH, nullptr, &err) != SQLITE_OK) {
-    std::fprintf(stderr, "load: %s\n", err ? err : "?");
+  point_at(url);
+  sqlite3* db = open_with_stacklite();
+  if (!db) {
+    ::kill(server, SIGKILL);
+    ::waitpid(server, nullptr, 0);
     return 1;
   }
   sqlite3_exec(db, "SELECT stacklite_config('max_retries', 0), stacklite_config('cache', 0)", nullptr, nullptr,
@@ -117,13 +110,8 @@ int measure(size_t mib) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "--one") == 0) return measure(std::strtoul(argv[2], nullptr, 10));
-  const char* defaults[] = {"1", "31", "250"};
-  int n = argc > 1 ? argc - 1 : 3;
-  for (int i = 0; i < n; ++i) {
-    const char* size = argc > 1 ? argv[i + 1] : defaults[i];
-    // A fresh process per size, so each peak is its own.
-    std::string cmd = std::string("'") + argv[0] + "' --one " + size;
-    if (std::system(cmd.c_str()) != 0) return 1;
-  }
-  return 0;
+  std::vector<std::vector<std::string>> sizes;
+  for (int i = 1; i < argc; ++i) sizes.push_back({argv[i]});
+  if (sizes.empty()) sizes = {{"1"}, {"31"}, {"250"}};
+  return each_in_own_process(sizes) ? 1 : 0;
 }

@@ -3,26 +3,22 @@
 // the rows add up to (so runs can be checked against the other tools' answers).
 // Usage: latency_bench CONCURRENCY "SQL returning one text column per row"
 #include <sqlite3.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "bench_support.hpp"
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     std::fprintf(stderr, "usage: latency_bench CONCURRENCY SQL\n");
     return 2;
   }
-  sqlite3* db = nullptr;
-  sqlite3_open(":memory:", &db);
-  sqlite3_enable_load_extension(db, 1);
+  sqlite3* db = stacklite::bench::open_with_stacklite();
+  if (!db) return 1;
   char* err = nullptr;
-  if (sqlite3_load_extension(db, STACKLITE_EXTENSION_PATH, nullptr, &err) != SQLITE_OK) {
-    std::fprintf(stderr, "load failed: %s\n", err);
-    return 1;
-  }
   std::string config = "SELECT stacklite_config('max_concurrency', " + std::string(argv[1]) + ")";
   if (sqlite3_exec(db, config.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::fprintf(stderr, "%s\n", err);
@@ -49,9 +45,7 @@ int main(int argc, char** argv) {
   }
   sqlite3_finalize(stmt);
   sqlite3_close(db);
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
   std::printf("wall_s=%.3f first_row_s=%.3f peak_rss_mib=%.1f rows=%lld name_chars=%lld\n", wall, first_row,
-              usage.ru_maxrss / 1024.0, rows, chars);
+              stacklite::bench::peak_rss_kib() / 1024.0, rows, chars);
   return 0;
 }

@@ -2,73 +2,26 @@
 // process) and prints rows, wall time and this process's peak memory, with the response
 // cache off (pure streaming) and on (the default, bounded by cache_max_mb).
 // Usage: scan_bench [N ...]   (default: 1000 10000); each measurement runs in a fresh process.
-#include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "bench_support.hpp"
 
 namespace {
 
-long peak_rss_kib() {
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
-}
-
-long current_rss_kib() {
-  FILE* f = std::fopen("/proc/self/statm", "r");
-  long pages = 0, resident = 0;
-  if (f) {
-    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
-    std::fclose(f);
-  }
-  return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
+using namespace stacklite::bench;
 
 int measure(int n, bool cache) {
-  // Start the server with n runs and read its base URL.
-  int out[2], in[2];
-  if (pipe(out) != 0 || pipe(in) != 0) return 1;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  posix_spawn_file_actions_addclose(&actions, in[1]);
-  std::string count = std::to_string(n);
-  const char* argv[] = {
-      STACKLITE_DEMO_SERVER, "--synthetic", count.c_str(), "--owner", "bench", "--repo", "runs", nullptr};
-  pid_t server = 0;
-  if (posix_spawn(&server, STACKLITE_DEMO_SERVER, &actions, nullptr, const_cast<char**>(argv), environ) != 0) return 1;
-  close(out[1]);
-  close(in[0]);
-  char url[256] = {0};
-  ssize_t got = read(out[0], url, sizeof url - 1);
-  if (got <= 0) return 1;
-  url[strcspn(url, "\n")] = 0;
-  setenv("GITHUB_API_URL", url, 1);
-  unsetenv("GITHUB_TOKEN");
-  unsetenv("GH_TOKEN");
-
-  sqlite3* db = nullptr;
-  sqlite3_open(":memory:", &db);
-  sqlite3_enable_load_extension(db, 1);
-  char* err = nullptr;
-  if (sqlite3_load_extension(db, STACKLITE_EXTENSION_PATH, nullptr, &err) != SQLITE_OK) {
-    std::fprintf(stderr, "load failed: %s\n", err);
-    return 1;
-  }
+  DemoServer server({"--synthetic", std::to_string(n), "--owner", "bench", "--repo", "runs"});
+  if (server.url().empty()) return 1;
+  point_at(server.url());
+  sqlite3* db = open_with_stacklite();
+  if (!db) return 1;
   if (!cache) sqlite3_exec(db, "SELECT stacklite_config('cache', 0)", nullptr, nullptr, nullptr);
   long before = current_rss_kib();
   const char* sql =
@@ -90,9 +43,6 @@ int measure(int n, bool cache) {
       "growth_kib=%ld\n",
       n, cache ? "on" : "off", rows, seconds, rows / seconds, before, peak, peak - before);
   sqlite3_close(db);
-  close(in[1]);  // the server exits when its stdin closes
-  int status = 0;
-  waitpid(server, &status, 0);
   return rows == n ? 0 : 1;
 }
 
@@ -103,17 +53,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(argv[i]);
   if (sizes.empty()) sizes = {"1000", "10000"};
-  int failures = 0;
-  for (const char* cache : {"off", "on"}) {
-    for (const auto& size : sizes) {
-      // A fresh process per measurement, so each peak is its own.
-      const char* child_argv[] = {"/proc/self/exe", "--one", size.c_str(), cache, nullptr};
-      pid_t pid = 0;
-      if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, const_cast<char**>(child_argv), environ) != 0) return 1;
-      int status = 0;
-      waitpid(pid, &status, 0);
-      failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
-  }
-  return failures ? 1 : 0;
+  std::vector<std::vector<std::string>> runs;
+  for (const char* cache : {"off", "on"})
+    for (const auto& size : sizes) runs.push_back({size, cache});
+  return each_in_own_process(runs) ? 1 : 0;
 }

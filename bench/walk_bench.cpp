@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench_support.hpp"
 #include "fake_github.hpp"
 
 namespace {
@@ -21,17 +22,10 @@ struct Counts {
 };
 
 Counts run(FakeGitHub& server, const std::string& sql) {
-  setenv("GITHUB_API_URL", server.base_url().c_str(), 1);
-  sqlite3* db = nullptr;
-  sqlite3_open(":memory:", &db);
-  sqlite3_enable_load_extension(db, 1);
-  char* err = nullptr;
+  stacklite::bench::point_at(server.base_url());
   Counts c;
-  if (sqlite3_load_extension(db, STACKLITE_EXTENSION_PATH, nullptr, &err) != SQLITE_OK) {
-    std::fprintf(stderr, "load failed: %s\n", err ? err : "?");
-    sqlite3_free(err);
-    return c;
-  }
+  sqlite3* db = stacklite::bench::open_with_stacklite();
+  if (!db) return c;
   sqlite3_exec(db, "SELECT stacklite_config('write_interval_ms', 0)", nullptr, nullptr, nullptr);
   server.clear_requests();
   sqlite3_stmt* stmt = nullptr;
@@ -55,8 +49,6 @@ void report(const char* scenario, const char* walk, int runs, const Counts& c) {
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 5000;
-  unsetenv("GITHUB_TOKEN");
-  unsetenv("GH_TOKEN");
   const std::string from = " FROM workflow_runs WHERE owner = 'bench' AND repo = 'runs'";
   {
     FakeGitHub server(stacklite::testserver::synthetic_dataset("bench", "runs", n));

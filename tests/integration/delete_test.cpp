@@ -189,14 +189,7 @@ namespace stacklite::testing {
 namespace {
 
 // UPDATE and INSERT have no API method: refused before any request is sent.
-class RefusedWriteTest : public ServerTest {
- protected:
-  void SetUp() override {
-    serve(small_dataset("octo-org", "octo-repo", 250));
-    db_ = connect();
-  }
-  std::unique_ptr<Db> db_;
-};
+class RefusedWriteTest : public RepositoryTest<250> {};
 
 TEST_F(RefusedWriteTest, UpdateIsRefusedWhilePlannedBeforeAnyRequest) {
   const std::string refusal =

@@ -284,12 +284,8 @@ TEST_F(TimeBoundsTest, RandomBoundsAgreeWithSqlitesDateFunctions) {
   EXPECT_GT(nonempty, 100);  // the bounds cut through the runs, not around them
 }
 
-class WorkflowByNameTest : public ServerTest {
+class WorkflowByNameTest : public RepositoryTest<120> {
  protected:
-  void SetUp() override {
-    serve(small_dataset("octo-org", "octo-repo", 120));
-    db_ = connect();
-  }
   std::vector<std::string> expected_ids(int64_t workflow_id) {
     std::vector<std::string> ids;
     for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "octo-repo"))
@@ -301,7 +297,6 @@ class WorkflowByNameTest : public ServerTest {
     for (const auto& row : db_->query(kRuns + " AND " + where)) ids.push_back(row[0]);
     return ids;
   }
-  std::unique_ptr<Db> db_;
 };
 
 TEST_F(WorkflowByNameTest, AFileNameOrPathIsTheSameAsWorkflow) {
@@ -351,14 +346,7 @@ TEST_F(WorkflowByNameTest, InListsAndAGetByIdWithAName) {
             "(no token was sent: if the repository is private, set GITHUB_TOKEN or GH_TOKEN)");
 }
 
-class KnownValuesTest : public ServerTest {
- protected:
-  void SetUp() override {
-    serve(small_dataset("octo-org", "octo-repo", 30));
-    db_ = connect();
-  }
-  std::unique_ptr<Db> db_;
-};
+class KnownValuesTest : public RepositoryTest<30> {};
 
 TEST_F(KnownValuesTest, AValueTheApiDoesNotKnowIsAnErrorWithNoRequest) {
   const std::string valid =

@@ -1,30 +1,15 @@
 // Surviving the real API: every fault the loopback server can inject (5xx, resets, truncated
 // bodies, stalls, trickles, rate limits) gives the exact rows or the exact error in bounded
 // time; conditional requests, interrupts, hostile values and where the token may appear.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <thread>
 
-#include "harness.hpp"
+#include "raw_servers.hpp"
 
 namespace stacklite::testing {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-constexpr const char* kRepo = "owner = 'octo-org' AND repo = 'octo-repo'";
-const std::string kRows = std::string("SELECT id, head_branch, status, conclusion FROM workflow_runs WHERE ") + kRepo;
-const std::string kCount = std::string("SELECT count(*) FROM workflow_runs WHERE ") + kRepo;
-const std::string kListPath = "/repos/octo-org/octo-repo/actions/runs";
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // One line per fault for the record: what was injected, what the user got, how long it took.
 void report(const std::string& fault, const std::string& outcome, double seconds) {
@@ -44,114 +29,7 @@ std::string rate_limited_body(bool secondary) {
                      "\"documentation_url\":\"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api\"}";
 }
 
-// A loopback listener that never accepts, with its queue already full: connecting hangs.
-class BlackHole {
- public:
-  BlackHole() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || listen(fd_, 0) != 0 ||
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      throw std::runtime_error("cannot listen");
-    port_ = ntohs(addr.sin_port);
-    for (int i = 0; i < 3; ++i) {
-      int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-      connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-      fillers_.push_back(c);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ~BlackHole() {
-    for (int c : fillers_) close(c);
-    close(fd_);
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-  std::vector<int> fillers_;
-};
-
-// A loopback server that answers every request with a 200 promising a large body and then
-// sends one byte of it every `interval`: it never stalls, and never finishes.
-class TrickleServer {
- public:
-  explicit TrickleServer(std::chrono::milliseconds interval) : interval_(interval) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || listen(fd_, 8) != 0 ||
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      throw std::runtime_error("cannot listen");
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~TrickleServer() {
-    stop_ = true;
-    thread_.join();
-    close(fd_);
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int requests() const { return requests_; }
-
- private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
-      int c = accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      ++requests_;
-      char buf[4096];
-      std::string request;
-      while (request.find("\r\n\r\n") == std::string::npos) {
-        ssize_t n = recv(c, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        request.append(buf, static_cast<size_t>(n));
-      }
-      std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n[";
-      bool ok = send(c, head.data(), head.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(head.size());
-      while (ok && !stop_) {
-        std::this_thread::sleep_for(interval_);
-        ok = send(c, " ", 1, MSG_NOSIGNAL) == 1;
-      }
-      close(c);
-    }
-  }
-  std::chrono::milliseconds interval_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> requests_{0};
-  std::thread thread_;
-};
-
-class FaultTest : public ServerTest {
- protected:
-  void SetUp() override {
-    serve(small_dataset("octo-org", "octo-repo", 250));
-    db_ = connect();
-  }
-  // What kRows must return: every run once, newest first.
-  Rows expected_rows() {
-    Rows rows;
-    for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "octo-repo"))
-      rows.push_back({std::to_string(r.id), r.head_branch, r.status, r.conclusion.empty() ? "NULL" : r.conclusion});
-    return rows;
-  }
-  size_t requests_to(const std::string& query_part) {
-    size_t n = 0;
-    for (const auto& r : api_requests()) n += (r.path + "?" + r.query).find(query_part) != std::string::npos;
-    return n;
-  }
-  std::unique_ptr<Db> db_;
-};
+class FaultTest : public OneRepositoryTest {};
 
 // --- reads: retried, never losing or repeating a row -----------------------------------
 

@@ -76,6 +76,18 @@ std::unique_ptr<FakeGitHub> enterprise_server(Dataset data, const std::string& t
 // branches, events, statuses and actors so every filter has something to select.
 Dataset small_dataset(const std::string& owner, const std::string& repo, int n);
 
+// A fixture: one repository, octo-org/octo-repo, of `Runs` runs made by small_dataset, served
+// on loopback, and a connection to it in db_.
+template <int Runs>
+class RepositoryTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    serve(small_dataset("octo-org", "octo-repo", Runs));
+    db_ = connect();
+  }
+  std::unique_ptr<Db> db_;
+};
+
 std::string sql_quote(const std::string& s);
 
 }  // namespace stacklite::testing

@@ -2,12 +2,6 @@
 // entity-tags that would inject a header, secrets echoed into errors and write results,
 // numbers at the edge of int64, a 200 whose JSON stops short; and the token never going
 // unencrypted to another machine.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -17,92 +11,15 @@
 #include <thread>
 
 #include "fake_shithub.hpp"
-#include "harness.hpp"
+#include "raw_servers.hpp"
+#include "support/utf8_check.hpp"
 
 namespace stacklite::testing {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-constexpr const char* kRepo = "owner = 'octo-org' AND repo = 'octo-repo'";
-const std::string kRows = std::string("SELECT id, head_branch, status, conclusion FROM workflow_runs WHERE ") + kRepo;
-const std::string kCount = std::string("SELECT count(*) FROM workflow_runs WHERE ") + kRepo;
-const std::string kListPath = "/repos/octo-org/octo-repo/actions/runs";
 const std::string kSecret = "ghp-do-not-print-0123456789";
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n;
-  }
-  return true;
-}
-
-// A loopback server that answers each request (one per connection) with the exact bytes
-// `respond` returns, so a test can send what no HTTP library would: a bare CR in a header.
-// It keeps every request's raw bytes.
-class RawServer {
- public:
-  explicit RawServer(std::function<std::string(const std::string& request)> respond) : respond_(std::move(respond)) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || listen(fd_, 8) != 0 ||
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      throw std::runtime_error("cannot listen");
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~RawServer() {
-    stop_ = true;
-    thread_.join();
-    close(fd_);
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::vector<std::string> requests() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return requests_;
-  }
-
- private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
-      int c = accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      char buf[4096];
-      std::string request;
-      while (request.find("\r\n\r\n") == std::string::npos) {
-        ssize_t n = recv(c, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        request.append(buf, static_cast<size_t>(n));
-      }
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        requests_.push_back(request);
-      }
-      std::string response = respond_(request);
-      send(c, response.data(), response.size(), MSG_NOSIGNAL);
-      close(c);
-    }
-  }
-  std::function<std::string(const std::string&)> respond_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  mutable std::mutex mutex_;
-  std::vector<std::string> requests_;
-  std::thread thread_;
-};
+using test_support::valid_utf8;
 
 std::string ok_with_etag(const std::string& etag_line_value) {
   std::string body =
@@ -112,25 +29,7 @@ std::string ok_with_etag(const std::string& etag_line_value) {
          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
-class HostileServerTest : public ServerTest {
- protected:
-  void SetUp() override {
-    serve(small_dataset("octo-org", "octo-repo", 250));
-    db_ = connect();
-  }
-  Rows expected_rows() {
-    Rows rows;
-    for (const WorkflowRun& r : server_->snapshot().runs_for("octo-org", "octo-repo"))
-      rows.push_back({std::to_string(r.id), r.head_branch, r.status, r.conclusion.empty() ? "NULL" : r.conclusion});
-    return rows;
-  }
-  size_t requests_to(const std::string& query_part) {
-    size_t n = 0;
-    for (const auto& r : api_requests()) n += (r.path + "?" + r.query).find(query_part) != std::string::npos;
-    return n;
-  }
-  std::unique_ptr<Db> db_;
-};
+class HostileServerTest : public OneRepositoryTest {};
 
 // --- item: Link headers split over several lines -------------------------------------------
 

@@ -175,14 +175,7 @@ TEST_F(ShithubTest, UnknownProvidersAndOptionsListTheValidOnes) {
             "x: provider 'shithub' has no default base URL: give one, e.g. base_url='https://HOST/api/v1'");
 }
 
-class GithubJobsTest : public ServerTest {
- protected:
-  void SetUp() override {
-    serve(small_dataset("octo-org", "octo-repo", 40));
-    db_ = connect();
-  }
-  std::unique_ptr<Db> db_;
-};
+class GithubJobsTest : public RepositoryTest<40> {};
 
 TEST_F(GithubJobsTest, RunIdListsJobsAttemptAndIdGetOne) {
   Rows rows = db_->query(
@@ -232,14 +225,7 @@ TEST_F(GithubJobsTest, RunsJoinJobs) {
   EXPECT_EQ(job_listings, develop);
 }
 
-class UserSpecTest : public ServerTest {
- protected:
-  void SetUp() override {
-    serve(small_dataset("octo-org", "octo-repo", 5));
-    db_ = connect();
-  }
-  std::unique_ptr<Db> db_;
-};
+class UserSpecTest : public RepositoryTest<5> {};
 
 TEST_F(UserSpecTest, ATableFromASpecFileTheUserWrote) {
   ScopedEnv token("MY_FORGE_TOKEN", std::string("forge-secret"));

@@ -9,12 +9,8 @@
 namespace stacklite::testing {
 namespace {
 
-class SelectTest : public ServerTest {
+class SelectTest : public RepositoryTest<250> {
  protected:
-  void SetUp() override {
-    serve(small_dataset("octo-org", "octo-repo", 250));
-    db_ = connect();
-  }
   // Expected ids, newest first, of the runs matching `keep`.
   std::vector<std::string> expected_ids(const std::function<bool(const WorkflowRun&)>& keep) {
     std::vector<std::string> ids;
@@ -29,7 +25,6 @@ class SelectTest : public ServerTest {
       ids.push_back(row[0]);
     return ids;
   }
-  std::unique_ptr<Db> db_;
 };
 
 TEST_F(SelectTest, OwnerAndRepoListEveryRunAcrossPages) {

@@ -11,14 +11,7 @@
 namespace stacklite::testing {
 namespace {
 
-class UsabilityTest : public ServerTest {
- protected:
-  void SetUp() override {
-    serve(small_dataset("octo-org", "octo-repo", 40));
-    db_ = connect();
-  }
-  std::unique_ptr<Db> db_;
-};
+class UsabilityTest : public RepositoryTest<40> {};
 
 TEST_F(UsabilityTest, JsonColumnsNestInJsonFunctions) {
   // json_object embeds steps as JSON: the text is the column's own, not a quoted string.

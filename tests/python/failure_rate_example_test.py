@@ -15,6 +15,8 @@ import tempfile
 import urllib.parse
 import urllib.request
 
+from demo_server import demo_server
+
 OWNER, REPO, BRANCH, SINCE = "octo-org", "octo-repo", "main", "2026-06-01"
 
 
@@ -52,14 +54,7 @@ def expected_weeks(runs):
 def main():
     extension, server_path, example = sys.argv[1], sys.argv[2], sys.argv[3]
     ext_name = extension[: -len(".so")] if extension.endswith(".so") else extension
-    server = subprocess.Popen([server_path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        base_url = server.stdout.readline().strip()
-        assert base_url.startswith("http://127.0.0.1:"), base_url
-        os.environ["GITHUB_API_URL"] = base_url
-        os.environ.pop("GITHUB_TOKEN", None)
-        os.environ.pop("GH_TOKEN", None)
-
+    with demo_server(server_path) as base_url:
         spec = importlib.util.spec_from_file_location("failure_rate", example)
         failure_rate = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(failure_rate)
@@ -101,9 +96,6 @@ def main():
         print(f"failure_rate example: {len(df)} weeks, {sum(n for n, _ in weeks.values())} completed runs, "
               f"PNG {len(png)} bytes")
         print("1 passed, 0 failed")
-    finally:
-        server.stdin.close()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -3,22 +3,15 @@
 
 Usage: load_extension_test.py EXTENSION_PATH DEMO_SERVER_PATH
 """
-import os
 import sqlite3
-import subprocess
 import sys
+
+from demo_server import demo_server
 
 
 def main():
     extension, server_path = sys.argv[1], sys.argv[2]
-    server = subprocess.Popen([server_path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        base_url = server.stdout.readline().strip()
-        assert base_url.startswith("http://127.0.0.1:"), base_url
-        os.environ["GITHUB_API_URL"] = base_url
-        os.environ.pop("GITHUB_TOKEN", None)
-        os.environ.pop("GH_TOKEN", None)
-
+    with demo_server(server_path):
         conn = sqlite3.connect(":memory:")
         conn.enable_load_extension(True)
         # As the README says: the path without its .so suffix.
@@ -60,9 +53,6 @@ def main():
             assert "owner and repo are required" in str(e), e
         print(f"python: loaded stacklite {version}; {total} runs, {on_main} on main")
         print("1 passed, 0 failed")
-    finally:
-        server.stdin.close()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -7,22 +7,13 @@
 #include "http/response_cache.hpp"
 #include "http/transport.hpp"
 #include "http/url.hpp"
+#include "support/utf8_check.hpp"
 #include "util/text.hpp"
 
 namespace stacklite {
 namespace {
 
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += n;
-  }
-  return true;
-}
+using test_support::valid_utf8;
 
 TEST(HeaderLines, RepeatedFieldsAreOneCommaSeparatedListAndFoldedLinesContinue) {
   HttpResponse r;
