@@ -140,21 +140,13 @@ class CurlTransport final : public HttpTransport {
       // Over HTTP/2, a request started while a connection is being opened waits to share it.
       if (starts_with(request.url, "https:")) curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
     }
-    // In the pool, an abandoned transfer is removed within 50 ms however silent the server
-    // is (curl may not call on_progress for a while).
-    bool abandoned = false;
-    CURLcode rc = pooled ? pool_->perform(h,
-                                          [&] {
-                                            abandoned = limits.interrupted && limits.interrupted();
-                                            return abandoned;
-                                          })
-                         : curl_easy_perform(h);
+    CURLcode rc = pooled ? pool_->perform(h) : curl_easy_perform(h);
     if (rc == CURLE_OK) {
       curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
       return;
     }
     std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
-    if (state.interrupted || abandoned) throw Interrupted();
+    if (state.interrupted) throw Interrupted();
     if (state.too_large)
       throw TransportError(TransportError::Kind::Broken,
                            "response larger than " + std::to_string(limits.max_body_bytes >> 20) + " MiB");

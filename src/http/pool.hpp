@@ -1,16 +1,14 @@
-// The connection pool of one database connection: one curl multi handle through which every
-// read of the connection's tables travels, so that connections, TLS sessions and DNS answers
-// are reused across cursors, tables and concurrent requests. The multi handle is driven by
-// one of the threads waiting for a transfer (never by a thread of its own), so a response
-// reaches the thread that asked for it without a hand-over when that thread drives.
+// The connection pool of one database connection: one curl multi handle, driven by one
+// thread, through which every read of the connection's tables travels, so that connections,
+// TLS sessions and DNS answers are reused across cursors, tables and concurrent requests.
 #pragma once
 
 #include <curl/curl.h>
 
 #include <condition_variable>
-#include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace stacklite {
@@ -18,17 +16,14 @@ namespace stacklite {
 class HttpPool {
  public:
   HttpPool();
-  ~HttpPool();  // every transfer has ended by then: each caller holds the pool
+  ~HttpPool();  // stops the driver thread; every transfer has ended by then
   HttpPool(const HttpPool&) = delete;
   HttpPool& operator=(const HttpPool&) = delete;
 
   // Runs a configured easy handle to completion on the pool and returns its result, as
   // curl_easy_perform would. Several threads may call it at once: their transfers run side
-  // by side, driven by one of the callers, so the handle's callbacks may run on another
-  // caller's thread. `abandon` (may be empty) is asked on the caller's own thread about
-  // every 50 ms: true removes the transfer at once and returns
-  // CURLE_ABORTED_BY_CALLBACK, however silent the server is.
-  CURLcode perform(CURL* easy, const std::function<bool()>& abandon = nullptr);
+  // by side. The handle's callbacks run on the pool's thread while the caller waits.
+  CURLcode perform(CURL* easy);
 
   // Attached to each pooled handle: DNS answers and TLS sessions shared by the connection.
   CURLSH* share() const { return share_; }
@@ -37,14 +32,9 @@ class HttpPool {
   struct Transfer {
     CURL* easy;
     CURLcode result = CURLE_OK;
-    bool added = false;    // on the multi handle
-    bool abandon = false;  // to be removed by the driver
     bool done = false;
   };
-  // Drives the multi handle until `own` is done. Called with the lock held, returns with it.
-  void drive(Transfer& own, const std::function<bool()>& abandon, std::unique_lock<std::mutex>& lock);
-  // Ends a transfer with `result` (under the lock); false when it had ended already.
-  bool finish_locked(Transfer& t, CURLcode result);
+  void drive();
   static void lock_share(CURL*, curl_lock_data data, curl_lock_access, void* self);
   static void unlock_share(CURL*, curl_lock_data data, void* self);
 
@@ -53,9 +43,10 @@ class HttpPool {
   std::mutex share_mutex_[CURL_LOCK_DATA_LAST];
 
   std::mutex mutex_;
-  std::condition_variable done_cv_;  // a transfer ended, or the multi handle needs a driver
-  std::vector<Transfer*> pending_;   // handed in and not yet done (added or not)
-  bool driving_ = false;             // a caller drives the multi handle
+  std::condition_variable done_cv_;
+  std::vector<Transfer*> to_add_;  // handed in, not yet on the multi handle
+  bool stopping_ = false;
+  std::thread driver_;  // started by the first transfer
 };
 
 }  // namespace stacklite
