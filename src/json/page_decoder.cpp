@@ -12,6 +12,8 @@ namespace od = simdjson::ondemand;
 
 namespace {
 
+constexpr size_t kMaxParserCapacity = 32u << 20;  // the page cap: no spare room past it
+
 [[noreturn]] void malformed(simdjson::error_code err, std::string_view where) {
   throw Error("malformed response: " + std::string(where) + ": " + simdjson::error_message(err));
 }
@@ -51,6 +53,13 @@ void PageDecoder::open(const PageBuffer& body, const ReadMethod& method) {
   single_done_ = false;
   simdjson::padded_string_view view(body.data(), body.size(), body.allocated());
   if (body.allocated() == 0) throw Error("malformed response: empty body where JSON was expected");
+  // The parser's buffers grow to the largest page seen; with room to spare, pages of about
+  // the same size do not make it allocate again and again (each time freeing buffers of
+  // several MiB, which leaves the heap fragmented as a long scan goes on).
+  if (parser_.capacity() < body.size()) {
+    const size_t want = std::min(body.size() + body.size() / 2, std::max(body.size(), kMaxParserCapacity));
+    if (parser_.allocate(want)) malformed(simdjson::MEMALLOC, "document");
+  }
   if (auto err = parser_.iterate(view).get(doc_)) malformed(err, "document");
   if (method.response == ResponseKind::Object) {
     single_ = true;

@@ -1,4 +1,4 @@
-// A set of 64-bit ids in one flat open-addressing table (at most 32 bytes per id): what a
+// A set of 64-bit ids in one flat open-addressing table (at most 22 bytes per id): what a
 // listing remembers so that it returns each row once, however long it runs.
 #include "util/id_set.hpp"
 
@@ -34,7 +34,9 @@ bool IdSet::insert(int64_t id) {
     ++size_;
     return true;
   }
-  if ((size_ + 1) * 2 > slots_.size()) grow();
+  // Up to 3/4 full: about 11 bytes an id at most, 21 just after growing (a listing of
+  // 100,000 runs remembers them in 1 MiB); linear probing stays short at that load.
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
   size_t i = slot_of(id);
   if (slots_[i] == id) return false;
   slots_[i] = id;
