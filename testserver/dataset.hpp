@@ -50,6 +50,21 @@ struct Repository {
   std::string default_branch = "main";
 };
 
+// An artifact a run uploaded, as GitHub's Artifact object: tied to its run by run_id, and
+// carrying the run's branch, sha and repositories as the object's workflow_run does.
+struct Artifact {
+  int64_t id = 0;
+  std::string owner, repo;  // repository it belongs to
+  std::string name;
+  int64_t size_in_bytes = 0;
+  int64_t run_id = 0;
+  std::string head_branch, head_sha;
+  int64_t repository_id = 0, head_repository_id = 0;
+  std::string created_at, updated_at, expires_at;  // "YYYY-MM-DDTHH:MM:SSZ"
+  bool expired = false;
+  std::string digest;  // "sha256:…"; "" is JSON null (uploaded before upload-artifact v4)
+};
+
 // Repositories and their runs. Owner and repository names match case-insensitively, as
 // on GitHub. Runs are kept oldest first (created_at, then id), so that the newest-first
 // order GitHub serves is the stored order reversed.
@@ -81,10 +96,20 @@ class Dataset {
   size_t run_count() const;
   int64_t max_run_id() const;
 
+  // Artifacts, kept per repository oldest first (created_at, then id) like runs. add_artifact
+  // needs the repository: std::invalid_argument otherwise.
+  void add_artifact(Artifact artifact);
+  // Copies, newest first (created_at desc, then id desc): the order the server lists.
+  std::vector<Artifact> artifacts_for(const std::string& owner, const std::string& repo) const;
+  const Artifact* find_artifact(const std::string& owner, const std::string& repo, int64_t id) const;
+  bool remove_artifact(const std::string& owner, const std::string& repo, int64_t id);
+  size_t artifact_count() const;
+
  private:
   size_t index_of(const std::string& owner, const std::string& repo) const;  // npos if absent
   std::vector<Repository> repos_;
-  std::vector<std::vector<Run>> runs_;  // parallel to repos_
+  std::vector<std::vector<Run>> runs_;            // parallel to repos_
+  std::vector<std::vector<Artifact>> artifacts_;  // parallel to repos_
 };
 
 // Several repositories with thousands of runs over nine months ending 2026-11-20; the
@@ -95,6 +120,12 @@ Dataset synthetic_dataset(const std::string& owner, const std::string& repo, int
 // `repos` synthetic repositories of one owner, named repo-1 .. repo-K, n_runs runs each.
 Dataset synthetic_inventory(const std::string& owner, const std::string& repo, int repos, int n_runs,
                             uint64_t seed = 1);
+
+// Deterministic artifacts for the completed runs that got as far as uploading (success and
+// failure): names, sizes, digests and retention drawn from each run's id, created when the
+// run last changed, expired when their expiry is at or before `now` ("YYYY-MM-DDTHH:MM:SSZ").
+// Ids follow the largest artifact id present (from 8,000,001), in creation order.
+void add_run_artifacts(Dataset& data, const std::string& now);
 
 // "YYYY-MM-DDTHH:MM:SSZ" <-> seconds since the Unix epoch (UTC, proleptic Gregorian).
 std::string format_timestamp(int64_t epoch_seconds);

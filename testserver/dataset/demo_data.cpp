@@ -165,7 +165,9 @@ Dataset demo_dataset() {
     p.weights = {35, 40, 0, 0, 10, 15, 0};
     p.first_pr = 410;
   }
-  return assemble(plans, 20261120);
+  Dataset data = assemble(plans, 20261120);
+  add_run_artifacts(data, format_timestamp(kEnd));
+  return data;
 }
 
 namespace {

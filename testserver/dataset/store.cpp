@@ -19,6 +19,9 @@ bool iequals(const std::string& a, const std::string& b) {
 }
 
 bool older(const Run& a, const Run& b) { return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id); }
+bool older_artifact(const Artifact& a, const Artifact& b) {
+  return std::tie(a.created_at, a.id) < std::tie(b.created_at, b.id);
+}
 
 }  // namespace
 
@@ -36,6 +39,7 @@ void Dataset::add_repository(Repository repo) {
   }
   repos_.push_back(std::move(repo));
   runs_.emplace_back();
+  artifacts_.emplace_back();
 }
 
 void Dataset::add_run(Run run) {
@@ -109,6 +113,11 @@ bool Dataset::remove_run(const std::string& owner, const std::string& repo, int6
   auto it = std::find_if(runs.begin(), runs.end(), [id](const Run& r) { return r.id == id; });
   if (it == runs.end()) return false;
   runs.erase(it);
+  // As on GitHub, a run's artifacts go with it.
+  auto& artifacts = artifacts_[i];
+  artifacts.erase(
+      std::remove_if(artifacts.begin(), artifacts.end(), [id](const Artifact& a) { return a.run_id == id; }),
+      artifacts.end());
   return true;
 }
 
@@ -128,6 +137,44 @@ int64_t Dataset::max_run_id() const {
   for (const auto& runs : runs_)
     for (const auto& r : runs) id = std::max(id, r.id);
   return id;
+}
+
+void Dataset::add_artifact(Artifact artifact) {
+  size_t i = index_of(artifact.owner, artifact.repo);
+  if (i == std::string::npos)
+    throw std::invalid_argument("add_artifact: unknown repository " + artifact.owner + "/" + artifact.repo);
+  auto& artifacts = artifacts_[i];
+  artifacts.insert(std::upper_bound(artifacts.begin(), artifacts.end(), artifact, older_artifact), std::move(artifact));
+}
+
+std::vector<Artifact> Dataset::artifacts_for(const std::string& owner, const std::string& repo) const {
+  size_t i = index_of(owner, repo);
+  if (i == std::string::npos) return {};
+  return std::vector<Artifact>(artifacts_[i].rbegin(), artifacts_[i].rend());
+}
+
+const Artifact* Dataset::find_artifact(const std::string& owner, const std::string& repo, int64_t id) const {
+  size_t i = index_of(owner, repo);
+  if (i == std::string::npos) return nullptr;
+  for (const auto& a : artifacts_[i])
+    if (a.id == id) return &a;
+  return nullptr;
+}
+
+bool Dataset::remove_artifact(const std::string& owner, const std::string& repo, int64_t id) {
+  size_t i = index_of(owner, repo);
+  if (i == std::string::npos) return false;
+  auto& artifacts = artifacts_[i];
+  auto it = std::find_if(artifacts.begin(), artifacts.end(), [id](const Artifact& a) { return a.id == id; });
+  if (it == artifacts.end()) return false;
+  artifacts.erase(it);
+  return true;
+}
+
+size_t Dataset::artifact_count() const {
+  size_t n = 0;
+  for (const auto& artifacts : artifacts_) n += artifacts.size();
+  return n;
 }
 
 }  // namespace stacklite::testserver

@@ -90,6 +90,13 @@ struct GitHubApi {
   void review_pending_deployments(Exchange& ex, const PathArgs& args, const std::string& anchor);
   void rerun_job(Exchange& ex, const PathArgs& args, const std::string& anchor);
 
+  // artifacts.cpp
+  void list_repository_artifacts(Exchange& ex, const PathArgs& args, const std::string& anchor);
+  void list_run_artifacts(Exchange& ex, const PathArgs& args, const std::string& anchor);
+  void list_artifacts(Exchange& ex, std::vector<Artifact> items, const std::string& anchor);
+  void get_artifact(Exchange& ex, const PathArgs& args, const std::string& anchor);
+  void delete_artifact(Exchange& ex, const PathArgs& args, const std::string& anchor);
+
   // listing_modes.cpp: listings that change or misbehave on purpose (see Options).
   void churn_busy_repository(const PathArgs& args);
   bool beyond_unfiltered_page_limit(Exchange& ex, bool capped);  // true after answering 422

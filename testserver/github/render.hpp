@@ -31,6 +31,9 @@ class Renderer {
   void deployment(JsonWriter& w, const Run& run, int64_t environment_id, const std::string& comment,
                   const std::string& now);
 
+  // render_artifact.cpp
+  void artifact(JsonWriter& w, const Artifact& a);
+
   // render_repository.cpp
   void user(JsonWriter& w, const char* key, const std::string& login, int64_t id, const std::string& type);
   const Repository& repository_of(const Run& r);

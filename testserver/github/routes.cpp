@@ -16,6 +16,7 @@ namespace {
 #define RUNS "/repos/{owner}/{repo}/actions/runs/{run_id}"
 #define JOBS "/repos/{owner}/{repo}/actions/jobs/{job_id}"
 #define WORKFLOWS "/repos/{owner}/{repo}/actions/workflows"
+#define ARTIFACTS "/repos/{owner}/{repo}/actions/artifacts"
 
 // clang-format off
 const Route kRoutes[] = {
@@ -29,6 +30,10 @@ const Route kRoutes[] = {
     {"GET", RUNS "/attempts/{attempt}/jobs", "workflow-jobs#list-jobs-for-a-workflow-run-attempt", &GitHubApi::list_jobs},
     {"GET", RUNS "/logs", "workflow-runs#download-workflow-run-logs", &GitHubApi::run_logs},
     {"GET", RUNS "/attempts/{attempt}/logs", "workflow-runs#download-workflow-run-attempt-logs", &GitHubApi::run_logs},
+    {"GET", RUNS "/artifacts", "artifacts#list-workflow-run-artifacts", &GitHubApi::list_run_artifacts},
+    {"GET", ARTIFACTS, "artifacts#list-artifacts-for-a-repository", &GitHubApi::list_repository_artifacts},
+    {"GET", ARTIFACTS "/{artifact_id}", "artifacts#get-an-artifact", &GitHubApi::get_artifact},
+    {"DELETE", ARTIFACTS "/{artifact_id}", "artifacts#delete-an-artifact", &GitHubApi::delete_artifact},
     {"GET", JOBS, "workflow-jobs#get-a-job-for-a-workflow-run", &GitHubApi::get_job},
     {"GET", JOBS "/logs", "workflow-jobs#download-job-logs-for-a-workflow-run", &GitHubApi::job_logs},
     {"DELETE", RUNS, "workflow-runs#delete-a-workflow-run", &GitHubApi::delete_run},
@@ -47,6 +52,7 @@ const Route kRoutes[] = {
 #undef RUNS
 #undef JOBS
 #undef WORKFLOWS
+#undef ARTIFACTS
 
 }  // namespace
 

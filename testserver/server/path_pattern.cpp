@@ -39,13 +39,14 @@ bool match_path(const std::string& pattern, const std::vector<std::string>& segm
       continue;
     }
     const std::string name = p.substr(1, p.size() - 2);
-    std::string* slot = name == "owner"      ? &bound.owner
-                        : name == "repo"     ? &bound.repo
-                        : name == "workflow" ? &bound.workflow
-                        : name == "run_id"   ? &bound.run_id
-                        : name == "attempt"  ? &bound.attempt
-                        : name == "job_id"   ? &bound.job_id
-                                             : nullptr;
+    std::string* slot = name == "owner"         ? &bound.owner
+                        : name == "repo"        ? &bound.repo
+                        : name == "workflow"    ? &bound.workflow
+                        : name == "run_id"      ? &bound.run_id
+                        : name == "attempt"     ? &bound.attempt
+                        : name == "job_id"      ? &bound.job_id
+                        : name == "artifact_id" ? &bound.artifact_id
+                                                : nullptr;
     if (!slot) throw std::logic_error("route pattern " + pattern + " binds an unknown name");
     *slot = segments[i];
   }
