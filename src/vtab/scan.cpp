@@ -11,7 +11,10 @@
 // A request for `created <= oldest run seen` starts from the data instead, so nothing
 // between the pages is lost, and ids already returned are skipped. Page numbers are kept
 // while the listing is stable: they cost the same one request per page and allow pages
-// to be fetched side by side.
+// to be fetched side by side. A listing with no such date (artifacts) is rewound after a
+// write of its own statement: the page being read is asked for again, and the ones before
+// it while they start with a row not seen yet, so the rows a delete pulled up are not
+// skipped (one request more per page that a write touched).
 //
 // The walk below decides which page comes next, exactly as if it fetched each page when
 // SQLite has read the last; plan_ahead() only guesses those requests early. A guess is used
@@ -154,8 +157,9 @@ void Scan::throw_link_loop(const std::string& url) const {
 }
 
 bool Scan::walk_is_keyed(uint64_t seq) const {
-  return seq == target_seq_ && keyed_walk_possible() &&
-         (keyed_ || changed_ || rekey_now_ || listing_changed_by_writes());
+  if (seq != target_seq_) return false;
+  if (must_rewind()) return true;  // the rewound page comes next, not the guessed one
+  return keyed_walk_possible() && (keyed_ || changed_ || rekey_now_ || listing_changed_by_writes());
 }
 
 void Scan::plan_ahead() {
@@ -344,6 +348,29 @@ bool Scan::listing_changed_by_writes() const {
   return writes_ && writes_->touched_since(writes_at_start_, client_.endpoint().base_url, target_.path_params);
 }
 
+bool Scan::rewind_possible() const {
+  return target_.method->paginated && resource_.key_column >= 0 && !keyed_walk_possible();
+}
+
+int64_t Scan::page_number() const {
+  auto span = page_number_span(page_url_);
+  if (!span) return 1;
+  return parse_int64(std::string_view(page_url_).substr(span->first, span->second)).value_or(1);
+}
+
+void Scan::rewind_to(int64_t number) {
+  std::string url = client_.url_for(target_.first_page());
+  if (number > 1) {
+    auto span = page_number_span(page_url_);
+    if (span)
+      url = page_url_.substr(0, span->first) + std::to_string(number) + page_url_.substr(span->first + span->second);
+  }
+  writes_at_start_ = writes_->serial();
+  segment_urls_.clear();  // the page comes again on purpose, not by a Link loop
+  fetch(url);
+  rewinding_ = true;
+}
+
 void Scan::start_target() {
   target_rows_before_ = rows_returned_;
   target_pages_before_ = pages_taken_;
@@ -376,7 +403,9 @@ void Scan::fetch(const std::string& url) {
   const ReadMethod& m = *target_.method;
   page_open_ = false;
   next_url_.reset();
+  rewinding_ = false;
   if (!segment_urls_.insert(std::hash<std::string>{}(url)).second) throw_link_loop(url);
+  page_url_ = url;
   obtain(url);
   rows_from_page_ = 0;
   if (page_.status == 404 && m.not_found_is_empty) {
@@ -515,6 +544,16 @@ bool Scan::next() {
       } catch (const Error& e) {
         throw Error(listing_error(e.what()));
       }
+      if (got && rewinding_) {
+        rewinding_ = false;
+        // A first row not seen yet may have had unseen rows before it: go back a page.
+        const Cell& key = row_.cells[resource_.key_column];
+        if (key.kind == Cell::Kind::Int && !seen_.contains(key.i) && page_number() > 1) {
+          page_open_ = false;
+          rewind_to(page_number() - 1);
+          continue;
+        }
+      }
       if (got) {
         if (!accept_row() || !target_.admits(resource_, row_)) continue;
         ++rows_returned_;
@@ -522,6 +561,11 @@ bool Scan::next() {
         return true;
       }
       page_open_ = false;
+      if (rewinding_ && page_number() > 1) {  // the rewound page is empty now
+        rewind_to(page_number() - 1);
+        continue;
+      }
+      rewinding_ = false;
     }
     if (next_url_) {
       // Switch to the keyed walk once the listing is known to have changed; it needs a row
@@ -532,6 +576,9 @@ bool Scan::next() {
           start_segment(oldest_);
           continue;
         }
+      } else if (must_rewind()) {
+        rewind_to(page_number());
+        continue;
       }
       std::string url = *next_url_;
       fetch(url);

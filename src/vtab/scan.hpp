@@ -63,6 +63,14 @@ class Scan {
   bool page_limit_reached() const;
   bool keyed_walk_possible() const;
   bool listing_changed_by_writes() const;
+  // Whether the listing, having no date to key a walk on, is read again from the page being
+  // read once a write of this connection has touched it (see rewind()).
+  bool rewind_possible() const;
+  bool must_rewind() const { return rewind_possible() && listing_changed_by_writes(); }
+  // Asks for page `number` of the listing again (the first page's URL for 1), as a rewind.
+  void rewind_to(int64_t number);
+  // The number of the page being read (1 when its URL has no page parameter).
+  int64_t page_number() const;
   // The response to `url`: fetched ahead already, or requested now (dropping whatever was
   // fetched ahead, which the walk no longer wants).
   void obtain(const std::string& url);
@@ -114,7 +122,13 @@ class Scan {
   // `created` at or before the oldest row seen, rows seen already skipped.
   IdSet seen_;
   bool keyed_ = false;
-  uint64_t writes_at_start_ = 0;
+  uint64_t writes_at_start_ = 0;  // the writes recorded when the listing began, or was last rewound
+  // A listing without a date to key on is rewound instead: its rows keep their order, a
+  // delete pulls the later ones up, so after a write the page being read is asked for again,
+  // and while it starts with a row not seen (or is empty) the page before it, until one
+  // starts with a row seen already; from there on, seen rows are skipped.
+  bool rewinding_ = false;  // the page being read was asked for again after a write
+  std::string page_url_;    // the URL of the page being read
 
   // A segment is one request of the listing and the pages that follow it by rel="next".
   std::string boundary_;                  // its `created` upper bound: the oldest row of the previous ("" first)

@@ -639,9 +639,13 @@ int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*)
   try {
     check_stored_options(*t->ctx, t->stored_options);
     auto arguments = t->delete_rows->arguments(rowid, res.key_column);
-    if (!arguments)
-      return fail(t, "cannot tell which run rowid " + std::to_string(rowid) +
-                         " is; delete with a WHERE clause on owner and repo");
+    if (!arguments) {
+      std::string inputs;
+      for (const auto& [arg, column] : del->sql_delete)
+        if (column != res.key_column) inputs += (inputs.empty() ? "" : " and ") + res.columns[column].name;
+      return fail(t, "cannot tell which row rowid " + std::to_string(rowid) + " is; delete with a WHERE clause on " +
+                         (inputs.empty() ? res.columns[res.key_column].name : inputs));
+    }
     WriteRequest request = build_write_request(*del, *arguments);
     HttpResponse response;
     std::optional<std::string> dry = perform_write(*t->ctx, *t->client, request, response);
@@ -649,10 +653,10 @@ int x_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64*)
       std::fprintf(stderr, "%s: dry run: %s\n", t->name.c_str(), dry->c_str());
       return SQLITE_OK;
     }
-    // A run that is already gone is what DELETE wanted.
+    // A row that is already gone is what DELETE wanted.
     if (is_success(response.status) || response.status == 404) return SQLITE_OK;
     return fail(t, t->client->describe_failure(request.method, t->client->url_for(request.path), response) +
-                       " (runs deleted before this one stay deleted: remote deletes cannot be rolled back)");
+                       " (rows deleted before this one stay deleted: remote deletes cannot be rolled back)");
   } catch (const Interrupted&) {
     return SQLITE_INTERRUPT;
   } catch (const std::exception& e) {

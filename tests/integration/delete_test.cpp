@@ -172,7 +172,7 @@ TEST_F(DeleteTest, AFailureInTheMiddleNamesTheRunAndKeepsEarlierDeletes) {
   EXPECT_EQ(
       err,
       "workflow_runs: DELETE /repos/octo-org/octo-repo/actions/runs/5006: 500 Internal Server Error: Server Error "
-      "(runs deleted before this one stay deleted: remote deletes cannot be rolled back)");
+      "(rows deleted before this one stay deleted: remote deletes cannot be rolled back)");
   EXPECT_EQ(deleted(), (std::vector<int64_t>{5001, 5003, 5006}));
   std::set<int64_t> left = remaining();
   EXPECT_EQ(left.count(5001), 0u);

@@ -54,7 +54,8 @@ class DescribeTest : public ServerTest {
 
 TEST_F(DescribeTest, EveryBundledTableIsListedWithItsMethods) {
   EXPECT_EQ(db_->query("SELECT provider, table_name, required, supports_delete FROM stacklite_tables ORDER BY 1, 2"),
-            (Rows{{"github", "workflow_jobs", "owner, repo, run_id", "0"},
+            (Rows{{"github", "artifacts", "owner, repo", "1"},
+                  {"github", "workflow_jobs", "owner, repo, run_id", "0"},
                   {"github", "workflow_runs", "owner, repo", "1"},
                   {"shithub", "workflow_jobs", "owner, repo, run_id", "0"},
                   {"shithub", "workflow_runs", "owner, repo", "0"}}));
@@ -64,7 +65,7 @@ TEST_F(DescribeTest, EveryBundledTableIsListedWithItsMethods) {
                 "AND name NOT LIKE 'json%' AND name NOT LIKE 'fts%' AND name NOT LIKE 'rtree%' "
                 "AND name NOT IN ('pragma_module_list') AND name IN (SELECT table_name FROM stacklite_tables) "
                 "ORDER BY 1")),
-            (std::vector<std::string>{"workflow_jobs", "workflow_runs"}));
+            (std::vector<std::string>{"artifacts", "workflow_jobs", "workflow_runs"}));
   EXPECT_EQ(db_->integer("SELECT count(*) FROM stacklite_tables WHERE description = '' OR description IS NULL"), 0);
   // The read methods in the order the planner tries them, each with the inputs it needs.
   EXPECT_EQ(db_->query("SELECT json_extract(m.value, '$.request'), json_extract(m.value, '$.needs') "
@@ -112,7 +113,7 @@ TEST_F(DescribeTest, EveryColumnIsListedAsTheTableDeclaresItWithADescription) {
 
 TEST_F(DescribeTest, EveryWriteFunctionIsListedAndRegistered) {
   Rows listed = db_->query("SELECT function_name FROM stacklite_functions ORDER BY 1");
-  EXPECT_EQ(listed.size(), 11u);
+  EXPECT_EQ(listed.size(), 12u);
   // Each listed function exists, and every function the extension adds beyond stacklite_* is listed.
   EXPECT_EQ(db_->query("SELECT function_name FROM stacklite_functions WHERE function_name NOT IN "
                        "(SELECT name FROM pragma_function_list)"),

@@ -312,7 +312,7 @@ TEST_F(WriteTest, DeleteCountsAGoneRunAndStopsAtAnyOtherFailure) {
   EXPECT_EQ(
       err,
       "workflow_runs: DELETE /repos/octo-org/octo-repo/actions/runs/5004: 500 Internal Server Error: Server Error "
-      "(runs deleted before this one stay deleted: remote deletes cannot be rolled back)");
+      "(rows deleted before this one stay deleted: remote deletes cannot be rolled back)");
   auto data = server_->snapshot();
   EXPECT_EQ(data.find_run("octo-org", "octo-repo", 5001), nullptr);
   EXPECT_EQ(data.find_run("octo-org", "octo-repo", 5003), nullptr);

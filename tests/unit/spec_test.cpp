@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cctype>
 #include <fstream>
 #include <map>
 #include <set>
@@ -75,12 +76,17 @@ TEST(BundledSpec, WorkflowRunsHasEveryStackqlField) {
 }
 
 // Every path, path parameter, query parameter, response key and column the GitHub spec uses
-// exists in GitHub's OpenAPI description of the operation.
+// exists in GitHub's OpenAPI description of the operation: the runs contract, or the
+// inventory contract (artifacts, ...), whichever describes the resource.
 TEST(BundledSpec, ConformsToGitHubOpenApi) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element api;
-  ASSERT_EQ(parser.load(STACKLITE_SOURCE_DIR "/tests/data/github-actions-runs.openapi.json").get(api),
+  simdjson::dom::parser runs_parser, inventory_parser;
+  simdjson::dom::element runs_api, inventory_api;
+  ASSERT_EQ(runs_parser.load(STACKLITE_SOURCE_DIR "/tests/data/github-actions-runs.openapi.json").get(runs_api),
             simdjson::SUCCESS);
+  ASSERT_EQ(inventory_parser.load(STACKLITE_SOURCE_DIR "/tests/data/github-actions-inventory.openapi.json")
+                .get(inventory_api),
+            simdjson::SUCCESS);
+  simdjson::dom::element api;
   auto resolve = [&](simdjson::dom::element param) {
     std::string_view ref;
     simdjson::dom::element target;
@@ -91,9 +97,12 @@ TEST(BundledSpec, ConformsToGitHubOpenApi) {
   };
   const ProviderSpec* github = bundled_provider("github");
   ASSERT_NE(github, nullptr);
-  const std::map<std::string, std::string> item_schema = {{"workflow_runs", "workflow-run"}, {"workflow_jobs", "job"}};
+  const std::map<std::string, std::string> item_schema = {
+      {"workflow_runs", "workflow-run"}, {"workflow_jobs", "job"}, {"artifacts", "artifact"}};
   ASSERT_EQ(github->resources.size(), item_schema.size());
   for (const auto& res : github->resources) {
+    const std::string& first_path = res.read_methods.front().path;
+    api = runs_api["paths"][first_path].error() == simdjson::SUCCESS ? runs_api : inventory_api;
     std::set<std::string> properties;
     simdjson::dom::object schema;
     ASSERT_EQ(api["components"]["schemas"][item_schema.at(res.name)]["properties"].get(schema), simdjson::SUCCESS);
@@ -102,6 +111,35 @@ TEST(BundledSpec, ConformsToGitHubOpenApi) {
       if (!col.json_path.empty()) {
         EXPECT_TRUE(properties.count(col.json_path.front())) << res.name << "." << col.name;
       }
+      // A path into a nested object (artifacts' workflow_run.head_branch) names a property of it.
+      if (col.json_path.size() == 2) {
+        simdjson::dom::element nested = schema[col.json_path[0]];
+        simdjson::dom::array all_of;
+        if (!nested["allOf"].get(all_of)) nested = all_of.at(0);
+        std::string_view ref;
+        if (!nested["$ref"].get(ref))
+          nested = api["components"]["schemas"][std::string(ref.substr(ref.rfind('/') + 1))];
+        EXPECT_EQ(nested["properties"][col.json_path[1]].error(), simdjson::SUCCESS) << res.name << "." << col.name;
+      }
+    }
+    // Each write method is the operation of its verb and path, with its path parameters.
+    for (const auto& w : res.write_methods) {
+      std::string verb = w.verb;
+      for (char& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      simdjson::dom::element op;
+      ASSERT_EQ(api["paths"][w.path][verb].get(op), simdjson::SUCCESS) << w.name << " " << w.verb << " " << w.path;
+      std::set<std::string> declared;
+      simdjson::dom::array parameters;
+      ASSERT_EQ(op["parameters"].get(parameters), simdjson::SUCCESS) << w.name;
+      for (simdjson::dom::element p : parameters) {
+        simdjson::dom::element param = resolve(p);
+        std::string_view in, name;
+        if (!param["in"].get(in) && in == "path" && !param["name"].get(name)) declared.insert(std::string(name));
+      }
+      std::set<std::string> used;
+      for (const auto& a : w.args)
+        if (a.in_path && !a.optional) used.insert(a.name);
+      EXPECT_EQ(used, declared) << w.name;
     }
     for (const auto& m : res.read_methods) {
       simdjson::dom::element op;
