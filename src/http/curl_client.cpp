@@ -94,7 +94,12 @@ class CurlTransport final : public HttpTransport {
   void perform(const HttpRequest& request, const TransportLimits& limits, HttpResponse& response) override {
     response.clear();
     auto start = std::chrono::steady_clock::now();
-    State state{&response, &limits, start, 0, false, false, start, false};
+    const bool pooled = pool_ && !request.fresh_connection;
+    // The interrupt check may ask SQLite, which must happen on the statement's own thread:
+    // in the pool, curl may call on_progress on another waiting caller's thread (which
+    // would block on the connection's mutex while this thread waits for it), so there the
+    // pool asks `abandon` on this thread instead.
+    State state{&response, &limits, start, 0, false, false, start, false, !pooled};
     CurlSlist headers;
     for (const auto& h : request.headers) headers.add(h);
     // curl adds "Expect: 100-continue" to larger bodies; the API does not need the round trip.
@@ -134,7 +139,6 @@ class CurlTransport final : public HttpTransport {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
 
-    const bool pooled = pool_ && !request.fresh_connection;
     if (pooled) {
       curl_easy_setopt(h, CURLOPT_SHARE, pool_->share());
       // Over HTTP/2, a request started while a connection is being opened waits to share it.
@@ -189,6 +193,7 @@ class CurlTransport final : public HttpTransport {
     bool too_large;
     std::chrono::steady_clock::time_point last_interrupt_check;
     bool interrupted;
+    bool check_interrupts;  // on_progress runs on the thread that called perform
   };
 
   static size_t on_body(char* ptr, size_t size, size_t nmemb, void* userdata) {
@@ -228,7 +233,7 @@ class CurlTransport final : public HttpTransport {
     auto* state = static_cast<State*>(userdata);
     auto now = std::chrono::steady_clock::now();
     // curl calls this at least about once a second, and often while data flows.
-    if (state->limits->interrupted &&
+    if (state->check_interrupts && state->limits->interrupted &&
         now - state->last_interrupt_check >= std::chrono::milliseconds(kInterruptCheckMs)) {
       state->last_interrupt_check = now;
       try {

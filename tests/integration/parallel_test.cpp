@@ -183,6 +183,43 @@ TEST_F(ParallelTest, AnInterruptDuringAParallelListingReturnsPromptlyAndTheConne
             1000);
 }
 
+// A request the statement's own thread makes (a write function's GET, here to another
+// repository, so the listing goes on by page) while the listing's later pages are in flight
+// on the pool: whichever thread drives the pool, the statement's interrupt check runs on the
+// statement's thread only (elsewhere it would wait for the connection's mutex, which the
+// statement holds: a deadlock).
+TEST_F(ParallelTest, AFunctionsRequestDuringAParallelListingFinishesAndStaysInterruptible) {
+  serve_listing(300);
+  auto db = connect();
+  db->query("SELECT stacklite_config('max_concurrency', 4), stacklite_config('write_interval_ms', 0)");
+  Rows rows = db->query(
+      "SELECT id, json_extract(download_workflow_run_logs(owner, 'elsewhere', id), '$.status') FROM workflow_runs "
+      "WHERE owner = 'octo-org' AND repo = 'octo-repo' LIMIT 3");
+  const auto want = expected_ids();
+  ASSERT_EQ(rows.size(), 3u);
+  for (size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i], (std::vector<std::string>{want[i], "404"}));
+  size_t logs = 0;
+  for (const auto& r : api_requests()) logs += r.path.size() > 5 && r.path.substr(r.path.size() - 5) == "/logs";
+  EXPECT_EQ(logs, 3u);
+
+  // Interrupted while such a request waits on a stalled answer: promptly "interrupted".
+  server_->inject(Fault::stall(std::chrono::milliseconds(5000)), 1, "/logs");
+  std::atomic<bool> done{false};
+  std::thread interrupter([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    if (!done) sqlite3_interrupt(db->handle());
+  });
+  auto start = std::chrono::steady_clock::now();
+  std::string err = db->error(
+      "SELECT download_workflow_run_logs(owner, 'elsewhere', id) FROM workflow_runs "
+      "WHERE owner = 'octo-org' AND repo = 'octo-repo' LIMIT 1");
+  auto took = std::chrono::steady_clock::now() - start;
+  done = true;
+  interrupter.join();
+  EXPECT_EQ(err, "interrupted");
+  EXPECT_LT(took, std::chrono::milliseconds(2500));
+}
+
 TEST_F(ParallelTest, AnErrorOnPage7Of10IsAnErrorNeverAShortResult) {
   serve_listing(20);
   for (int concurrency : {1, 4, 16}) {
