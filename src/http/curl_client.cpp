@@ -96,9 +96,9 @@ class CurlTransport final : public HttpTransport {
     auto start = std::chrono::steady_clock::now();
     const bool pooled = pool_ && !request.fresh_connection;
     // The interrupt check may ask SQLite, which must happen on the statement's own thread:
-    // in the pool, curl may call on_progress on another waiting caller's thread (which
-    // would block on the connection's mutex while this thread waits for it), so there the
-    // pool asks `abandon` on this thread instead.
+    // in the pool, curl calls on_progress on the pool's thread (whose blank prepare would
+    // wait for the connection's mutex, held by this thread while it waits for the pool), so
+    // there the pool asks `abandon` on this thread instead.
     State state{&response, &limits, start, 0, false, false, start, false, !pooled};
     CurlSlist headers;
     for (const auto& h : request.headers) headers.add(h);
@@ -144,13 +144,19 @@ class CurlTransport final : public HttpTransport {
       // Over HTTP/2, a request started while a connection is being opened waits to share it.
       if (starts_with(request.url, "https:")) curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
     }
-    CURLcode rc = pooled ? pool_->perform(h) : curl_easy_perform(h);
+    bool abandoned = false;
+    CURLcode rc = pooled ? pool_->perform(h,
+                                          [&] {
+                                            abandoned = limits.interrupted && limits.interrupted();
+                                            return abandoned;
+                                          })
+                         : curl_easy_perform(h);
     if (rc == CURLE_OK) {
       curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
       return;
     }
     std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
-    if (state.interrupted) throw Interrupted();
+    if (state.interrupted || abandoned) throw Interrupted();
     if (state.too_large)
       throw TransportError(TransportError::Kind::Broken,
                            "response larger than " + std::to_string(limits.max_body_bytes >> 20) + " MiB");

@@ -2,6 +2,8 @@
 // thread, through which every read of the connection's tables travels.
 #include "http/pool.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <mutex>
 
 #include "util/text.hpp"
@@ -11,7 +13,8 @@ namespace stacklite {
 namespace {
 
 // While transfers run, the driver wakes at least this often, so that curl calls each
-// transfer's progress callback (stall and interrupt checks) at this pace.
+// transfer's progress callback (stall checks) at this pace; a waiting caller asks whether to
+// abandon its transfer as often.
 constexpr long kDriverTickMs = 50;
 
 }  // namespace
@@ -54,13 +57,28 @@ void HttpPool::unlock_share(CURL*, curl_lock_data data, void* self) {
   static_cast<HttpPool*>(self)->share_mutex_[data % CURL_LOCK_DATA_LAST].unlock();
 }
 
-CURLcode HttpPool::perform(CURL* easy) {
+CURLcode HttpPool::perform(CURL* easy, const std::function<bool()>& abandon) {
   Transfer transfer{easy};
   std::unique_lock<std::mutex> lock(mutex_);
   if (!driver_.joinable()) driver_ = std::thread([this] { drive(); });
   to_add_.push_back(&transfer);
   curl_multi_wakeup(multi_);
-  done_cv_.wait(lock, [&] { return transfer.done; });
+  bool abandoned = false;
+  while (!transfer.done) {
+    done_cv_.wait_for(lock, std::chrono::milliseconds(kDriverTickMs));
+    if (transfer.done || abandoned || !abandon) continue;
+    lock.unlock();
+    try {
+      abandoned = abandon();
+    } catch (...) {
+      // A check that fails is no reason to stop.
+    }
+    lock.lock();
+    if (abandoned && !transfer.done) {
+      to_abandon_.push_back(&transfer);
+      curl_multi_wakeup(multi_);  // the driver removes it at once
+    }
+  }
   return transfer.result;
 }
 
@@ -72,13 +90,23 @@ void HttpPool::drive() {
       if (stopping_) return;  // only when no caller is left: each holds the pool
       for (Transfer* t : to_add_) {
         curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
-        if (curl_multi_add_handle(multi_, t->easy) != CURLM_OK) {
+        if (curl_multi_add_handle(multi_, t->easy) == CURLM_OK) {
+          t->added = true;
+        } else {
           t->result = CURLE_FAILED_INIT;
           t->done = true;
           done_cv_.notify_all();
         }
       }
       to_add_.clear();
+      for (Transfer* t : to_abandon_) {
+        if (t->done) continue;
+        if (t->added) curl_multi_remove_handle(multi_, t->easy);
+        t->result = CURLE_ABORTED_BY_CALLBACK;
+        t->done = true;
+        done_cv_.notify_all();
+      }
+      to_abandon_.clear();
     }
     curl_multi_perform(multi_, &running);
     int left = 0;
@@ -90,7 +118,7 @@ void HttpPool::drive() {
       curl_easy_getinfo(easy, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
       curl_multi_remove_handle(multi_, easy);
       std::lock_guard<std::mutex> lock(mutex_);
-      if (t) {
+      if (t && !t->done) {
         t->result = result;
         t->done = true;
       }

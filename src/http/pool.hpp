@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -22,8 +23,12 @@ class HttpPool {
 
   // Runs a configured easy handle to completion on the pool and returns its result, as
   // curl_easy_perform would. Several threads may call it at once: their transfers run side
-  // by side. The handle's callbacks run on the pool's thread while the caller waits.
-  CURLcode perform(CURL* easy);
+  // by side. The handle's callbacks run on the pool's thread while the caller waits, so
+  // they must not call into SQLite (the caller may hold the connection's mutex). `abandon`
+  // (may be empty) is asked instead, on the caller's own thread, about every 50 ms: true
+  // removes the transfer at once and returns CURLE_ABORTED_BY_CALLBACK, however silent
+  // the server is.
+  CURLcode perform(CURL* easy, const std::function<bool()>& abandon = nullptr);
 
   // Attached to each pooled handle: DNS answers and TLS sessions shared by the connection.
   CURLSH* share() const { return share_; }
@@ -32,6 +37,7 @@ class HttpPool {
   struct Transfer {
     CURL* easy;
     CURLcode result = CURLE_OK;
+    bool added = false;  // on the multi handle
     bool done = false;
   };
   void drive();
@@ -44,7 +50,8 @@ class HttpPool {
 
   std::mutex mutex_;
   std::condition_variable done_cv_;
-  std::vector<Transfer*> to_add_;  // handed in, not yet on the multi handle
+  std::vector<Transfer*> to_add_;      // handed in, not yet on the multi handle
+  std::vector<Transfer*> to_abandon_;  // their callers stopped waiting for them
   bool stopping_ = false;
   std::thread driver_;  // started by the first transfer
 };
