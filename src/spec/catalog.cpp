@@ -104,6 +104,10 @@ Catalog tables_catalog(const std::vector<ProviderSpec>& providers) {
         append_json_string(reads, "GET " + m.path);
         reads += ",\"needs\":" + json_strings(needs) + ",\"rows\":";
         append_json_string(reads, m.response == ResponseKind::Object ? "one" : "list");
+        if (m.fallback_method >= 0) {
+          reads += ",\"on_not_found\":";
+          append_json_string(reads, res.read_methods[m.fallback_method].name);
+        }
         reads += "}";
       }
       reads += "]";

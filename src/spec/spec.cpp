@@ -258,7 +258,7 @@ std::vector<PathPiece> parse_path_template(const SpecReader& r, const std::strin
 }
 
 ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, element el, const std::string& where,
-                             const object* shared) {
+                             const object* shared, std::string& fallback_name) {
   object obj = r.as_object(el, where);
   // "shared": "name" takes query_params, response, order, pagination and result_cap, where
   // the method gives none of its own, from the resource's shared entry of that name.
@@ -344,6 +344,10 @@ ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, eleme
     m.not_found_is_empty = true;
   else if (not_found != "error")
     r.fail(rw + ".not_found", "expected \"error\" or \"no_rows\"");
+  fallback_name = r.string_at(obj, "on_not_found", where, false);
+  if (!fallback_name.empty() && m.not_found_is_empty)
+    r.fail(where + ".on_not_found",
+           "cannot go with \"not_found\": \"no_rows\" (a 404 is either no rows or a fallback)");
 
   element order;
   std::string ow;
@@ -389,6 +393,46 @@ ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, eleme
     if (m.cap.key_column < 0) r.fail(cw + ".key_column", "names no column: " + quote_for_message(key));
   }
   return m;
+}
+
+// The columns a method's parameters take (path: each parameter's; query: with its style
+// and exactness), which its fallback must take alike to answer the same query.
+std::set<int> path_columns(const ReadMethod& m) {
+  std::set<int> out;
+  for (const auto& p : m.path_params) out.insert(p.columns.begin(), p.columns.end());
+  return out;
+}
+
+const ParamBinding* query_param_taking(const ReadMethod& m, int column) {
+  for (const auto& q : m.query_params)
+    if (std::find(q.columns.begin(), q.columns.end(), column) != q.columns.end()) return &q;
+  return nullptr;
+}
+
+// on_not_found: a later method (so fallbacks cannot loop) that takes the same path columns
+// and every query column this one takes, in the same style and as exactly, so that it
+// answers the very query the plan chose this method for.
+void link_fallback(const SpecReader& r, ResourceSpec& res, size_t k, const std::string& name) {
+  const std::string where = "read_methods[" + std::to_string(k) + "].on_not_found";
+  int target = -1;
+  for (size_t j = 0; j < res.read_methods.size(); ++j)
+    if (res.read_methods[j].name == name) target = static_cast<int>(j);
+  if (target < 0) r.fail(where, "names no read method: " + quote_for_message(name));
+  if (static_cast<size_t>(target) <= k)
+    r.fail(where, "names " + quote_for_message(name) + ", which is not after this method; name a later one");
+  const ReadMethod& m = res.read_methods[k];
+  const ReadMethod& f = res.read_methods[target];
+  if (f.response != m.response) r.fail(where, quote_for_message(name) + " answers another kind of response");
+  if (path_columns(f) != path_columns(m))
+    r.fail(where, quote_for_message(name) + "'s path parameters take other columns than this method's");
+  for (const auto& q : m.query_params)
+    for (int c : q.columns) {
+      const ParamBinding* fq = query_param_taking(f, c);
+      if (!fq || fq->style != q.style || fq->exact != q.exact)
+        r.fail(where, quote_for_message(name) + " cannot send " + res.columns[c].name + " as this method does (" +
+                          q.param + "=)");
+    }
+  res.read_methods[k].fallback_method = target;
 }
 
 WriteMethod parse_write_method(const SpecReader& r, const ResourceSpec& res, element el, const std::string& where) {
@@ -572,11 +616,16 @@ ResourceSpec parse_resource(SpecReader& r, element el, const std::string& where)
   simdjson::dom::array methods;
   if (r.required(obj, "read_methods", "").get(methods)) r.fail("read_methods", "expected an array");
   i = 0;
-  for (element m : methods)
-    res.read_methods.push_back(
-        parse_read_method(r, res, m, "read_methods[" + std::to_string(i++) + "]", has_shared ? &shared : nullptr));
+  std::vector<std::string> fallback_names;
+  for (element m : methods) {
+    fallback_names.emplace_back();
+    res.read_methods.push_back(parse_read_method(r, res, m, "read_methods[" + std::to_string(i++) + "]",
+                                                 has_shared ? &shared : nullptr, fallback_names.back()));
+  }
   if (res.read_methods.empty()) r.fail("read_methods", "must declare at least one method");
   check_required_columns(r, res);
+  for (size_t k = 0; k < res.read_methods.size(); ++k)
+    if (!fallback_names[k].empty()) link_fallback(r, res, k, fallback_names[k]);
 
   std::string key = r.string_at(obj, "key_column", "", false);
   if (!key.empty()) {

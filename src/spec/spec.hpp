@@ -62,6 +62,9 @@ struct ReadMethod {
   std::string items_key;  // list envelope key; empty: the body is a bare array
   std::string total_key;  // optional total count key in the envelope
   bool not_found_is_empty = false;
+  // A later read method that answers instead when this method's first request is a 404
+  // (GitHub's /orgs/{org}/repos for an owner that is a user); -1: a 404 is what it is.
+  int fallback_method = -1;
   int order_column = -1;  // the order the API lists in, when documented (newest first: desc)
   bool order_descending = false;
   bool paginated = false;

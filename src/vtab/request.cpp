@@ -2,6 +2,7 @@
 // parameters, the date range, the checks on each row, and the input values each row reports.
 #include "vtab/request.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -94,7 +95,7 @@ ReadRequestGenerator::ReadRequestGenerator(const ResourceSpec& resource, const P
   for (size_t a = 0; a < argv_.size(); ++a) {
     for (size_t k = 1; k < argv_[a].size(); ++k) {
       pick_[a] = k;
-      build(pick_);
+      build(pick_, plan_.method);
     }
     pick_[a] = 0;
   }
@@ -102,7 +103,7 @@ ReadRequestGenerator::ReadRequestGenerator(const ResourceSpec& resource, const P
 
 std::optional<ReadRequest> ReadRequestGenerator::next() {
   while (!done_) {
-    std::optional<ReadRequest> t = build(pick_);
+    std::optional<ReadRequest> t = build(pick_, plan_.method);
     // Odometer over the argv lists: one combination per target, the first list fastest.
     size_t a = 0;
     for (; a < argv_.size(); ++a) {
@@ -115,11 +116,29 @@ std::optional<ReadRequest> ReadRequestGenerator::next() {
   return std::nullopt;
 }
 
-std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>& pick) const {
+namespace {
+
+// A plan argument as a fallback method takes it: the parameter fed by the same column there
+// (the spec loader made sure there is one, of the same style).
+PlanArg for_fallback(const ReadMethod& m, PlanArg arg) {
+  auto index_in = [&](const std::vector<ParamBinding>& params) {
+    for (size_t i = 0; i < params.size(); ++i)
+      if (std::find(params[i].columns.begin(), params[i].columns.end(), arg.column) != params[i].columns.end())
+        return static_cast<int>(i);
+    throw Error("read method " + m.name + " takes no parameter for this query's column (a spec fault)");
+  };
+  if (arg.role == ArgRole::PathParam) arg.param = index_in(m.path_params);
+  if (arg.role == ArgRole::QueryParam || arg.role == ArgRole::DateRange) arg.param = index_in(m.query_params);
+  return arg;
+}
+
+}  // namespace
+
+std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>& pick, int method) const {
   const ResourceSpec& res = resource_;
   const Plan& plan = plan_;
   const auto& argv = argv_;
-  const ReadMethod& m = res.read_methods.at(plan.method);
+  const ReadMethod& m = res.read_methods.at(method);
   int64_t limit = -1, offset = 0;
   std::optional<ReadRequest> out;
   {
@@ -130,7 +149,7 @@ std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>
     const ParamBinding* range = nullptr;  // the date-range parameter the time bounds go to
     bool empty = false;
     for (size_t a = 0; a < plan.args.size(); ++a) {
-      const PlanArg& arg = plan.args[a];
+      const PlanArg arg = method == plan.method ? plan.args[a] : for_fallback(m, plan.args[a]);
       const SqlValue& v = argv[a][pick[a]];
       if (arg.role == ArgRole::Limit || arg.role == ArgRole::Offset) {
         if (v.kind == SqlValue::Kind::Int) (arg.role == ArgRole::Limit ? limit : offset) = v.i;
@@ -210,6 +229,15 @@ std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>
         t.rows_wanted = wanted;
       } else if (limit >= 0) {
         t.prefetch = false;
+      }
+      if (m.fallback_method >= 0) {
+        // Built now with the same values; a value the fallback does not take is an error
+        // only if the fallback is needed (an owner that is a user, not an organization).
+        try {
+          if (auto f = build(pick, m.fallback_method)) t.fallback = std::make_shared<const ReadRequest>(std::move(*f));
+        } catch (const Error& e) {
+          t.fallback_error = e.what();
+        }
       }
       out = std::move(t);
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,6 +39,10 @@ struct ReadRequest {
   int time_column = -1;
   std::optional<int64_t> time_lower, time_upper;
   std::vector<std::pair<int, int64_t>> equal_checks;  // column, value
+  // The same query through the method's on_not_found fallback, taken when this target's
+  // first request is a 404; or, when a value cannot go to that method, why not.
+  std::shared_ptr<const ReadRequest> fallback;
+  std::string fallback_error;
 
   // Whether a row satisfies those checks. Throws Error for a time the response garbled.
   bool admits(const ResourceSpec& resource, const Row& row) const;
@@ -62,7 +67,7 @@ class ReadRequestGenerator {
   std::optional<ReadRequest> next();
 
  private:
-  std::optional<ReadRequest> build(const std::vector<size_t>& pick) const;
+  std::optional<ReadRequest> build(const std::vector<size_t>& pick, int method) const;
 
   const ResourceSpec& resource_;
   Plan plan_;

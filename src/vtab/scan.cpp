@@ -329,6 +329,7 @@ bool Scan::take_next_target() {
   }
   if (started_target_) ++target_seq_;
   started_target_ = true;
+  fallback_note_.clear();
   target_ = std::move(*t);
   rows_wanted_ = target_.rows_wanted;
   prefetch_ = target_.prefetch;
@@ -408,6 +409,20 @@ void Scan::fetch(const std::string& url) {
   page_url_ = url;
   obtain(url);
   rows_from_page_ = 0;
+  if (page_.status == 404 && m.fallback_method >= 0 && segment_first_page_ && boundary_.empty()) {
+    // The first request of the listing is a 404 and the spec names the method that answers
+    // then (an owner that is a user rather than an organization): the same query through it.
+    const std::string tried = "GET " + client_.display_path(url) + " answered 404";
+    if (!target_.fallback) throw Error(tried + "; " + target_.fallback_error);
+    fallback_note_ = " (after " + tried + ")";
+    fetcher_.clear();
+    ReadRequest next = *target_.fallback;
+    next.rows_wanted = target_.rows_wanted;
+    next.prefetch = target_.prefetch;
+    target_ = std::move(next);
+    start_target();
+    return;
+  }
   if (page_.status == 404 && m.not_found_is_empty) {
     fetcher_.proceed();
     return;
@@ -429,7 +444,7 @@ void Scan::fetch(const std::string& url) {
   }
   if (!is_success(page_.status))
     throw Error(
-        client_.explain_failure("GET", url, page_) +
+        client_.explain_failure("GET", url, page_) + fallback_note_ +
         (target_missing && fan_out_
              ? " (to go on past repositories that are gone or unreadable, SELECT stacklite_config('on_missing', "
                "'skip'))"

@@ -108,6 +108,7 @@ class Scan {
   bool skip_missing_ = false;  // on_missing 'skip', as it was when the statement began
   bool fan_out_ = false;       // an IN list of path parameters: several targets
   int64_t targets_skipped_ = 0;
+  std::string fallback_note_;  // " (after GET … answered 404)" once the target fell back
 
   HttpResponse page_;
   PageDecoder decoder_;

@@ -16,6 +16,12 @@
 namespace stacklite {
 namespace {
 
+std::string join_path(const std::vector<std::string>& path) {
+  std::string out;
+  for (const auto& p : path) out += (out.empty() ? "" : ".") + p;
+  return out;
+}
+
 const ResourceSpec& runs() {
   const ProviderSpec* github = bundled_provider("github");
   EXPECT_NE(github, nullptr);
@@ -75,81 +81,92 @@ TEST(BundledSpec, WorkflowRunsHasEveryStackqlField) {
   EXPECT_EQ(runs().columns[runs().column_index("actor_login")].json_path, (std::vector<std::string>{"actor", "login"}));
 }
 
-// Every path, path parameter, query parameter, response key and column the GitHub spec uses
-// exists in GitHub's OpenAPI description of the operation: the runs contract, or the
-// inventory contract (artifacts, ...), whichever describes the resource.
-TEST(BundledSpec, ConformsToGitHubOpenApi) {
-  simdjson::dom::parser runs_parser, inventory_parser;
-  simdjson::dom::element runs_api, inventory_api;
-  ASSERT_EQ(runs_parser.load(STACKLITE_SOURCE_DIR "/tests/data/github-actions-runs.openapi.json").get(runs_api),
-            simdjson::SUCCESS);
-  ASSERT_EQ(inventory_parser.load(STACKLITE_SOURCE_DIR "/tests/data/github-actions-inventory.openapi.json")
-                .get(inventory_api),
-            simdjson::SUCCESS);
-  simdjson::dom::element api;
-  auto resolve = [&](simdjson::dom::element param) {
+// The OpenAPI contracts the GitHub spec is cut from: the runs and jobs file, and the
+// inventory file (repositories, workflows, usage, artifacts).
+class Contracts {
+ public:
+  Contracts() {
+    for (const char* file :
+         {"/tests/data/github-actions-runs.openapi.json", "/tests/data/github-actions-inventory.openapi.json"}) {
+      docs_.emplace_back();
+      EXPECT_EQ(parsers_[docs_.size() - 1].load(std::string(STACKLITE_SOURCE_DIR) + file).get(docs_.back()),
+                simdjson::SUCCESS)
+          << file;
+    }
+  }
+  // The document describing `verb` `path` (its index: 1 is the inventory file), and the operation.
+  int find(const std::string& path, simdjson::dom::element& doc, simdjson::dom::element& op,
+           const std::string& verb = "get") const {
+    for (size_t i = 0; i < docs_.size(); ++i)
+      if (!docs_[i]["paths"][path][verb].get(op)) return doc = docs_[i], static_cast<int>(i);
+    return -1;
+  }
+  // A $ref'd parameter or schema resolved within its document; anything else as it is.
+  static simdjson::dom::element resolve(simdjson::dom::element doc, simdjson::dom::element el) {
     std::string_view ref;
-    simdjson::dom::element target;
-    if (!param["$ref"].get(ref) &&
-        !api["components"]["parameters"][std::string(ref.substr(ref.rfind('/') + 1))].get(target))
-      return target;
-    return param;
-  };
+    simdjson::dom::array all_of;
+    if (!el["allOf"].get(all_of)) el = all_of.at(0);  // a property that is one schema "and" more
+    while (!el["$ref"].get(ref)) {
+      // "#/components/<kind>/<name>"
+      const std::string r(ref.substr(2));
+      const size_t slash = r.find('/', r.find('/') + 1);
+      if (doc["components"][r.substr(r.find('/') + 1, slash - r.find('/') - 1)][r.substr(slash + 1)].get(el)) return el;
+    }
+    return el;
+  }
+
+ private:
+  simdjson::dom::parser parsers_[2];
+  std::vector<simdjson::dom::element> docs_;
+};
+
+// The schema of the items a method returns: the object, the envelope's array items, or
+// the bare array's items.
+simdjson::dom::element item_schema(simdjson::dom::element doc, simdjson::dom::element op, const ReadMethod& m) {
+  simdjson::dom::element schema = op["responses"]["200"]["content"]["application/json"]["schema"];
+  schema = Contracts::resolve(doc, schema);
+  if (m.response == ResponseKind::Object) return schema;
+  if (!m.items_key.empty()) schema = Contracts::resolve(doc, schema["properties"][m.items_key]);
+  return Contracts::resolve(doc, schema["items"]);
+}
+
+// The property a dotted path names in a schema (following $refs), or an error.
+simdjson::simdjson_result<simdjson::dom::element> property_at(simdjson::dom::element doc, simdjson::dom::element schema,
+                                                              const std::vector<std::string>& path) {
+  simdjson::dom::element el = schema;
+  for (const auto& key : path) {
+    el = Contracts::resolve(doc, el);
+    simdjson::dom::element next;
+    if (auto err = el["properties"][key].get(next)) return err;
+    el = next;
+  }
+  return el;
+}
+
+// Every path, path parameter, query parameter, response key and column the GitHub spec uses
+// exists in GitHub's OpenAPI description of the operation; where the description describes
+// a property, the column's description says the same.
+TEST(BundledSpec, ConformsToGitHubOpenApi) {
+  Contracts contracts;
   const ProviderSpec* github = bundled_provider("github");
   ASSERT_NE(github, nullptr);
-  const std::map<std::string, std::string> item_schema = {
-      {"workflow_runs", "workflow-run"}, {"workflow_jobs", "job"}, {"artifacts", "artifact"}};
-  ASSERT_EQ(github->resources.size(), item_schema.size());
   for (const auto& res : github->resources) {
-    const std::string& first_path = res.read_methods.front().path;
-    api = runs_api["paths"][first_path].error() == simdjson::SUCCESS ? runs_api : inventory_api;
-    std::set<std::string> properties;
-    simdjson::dom::object schema;
-    ASSERT_EQ(api["components"]["schemas"][item_schema.at(res.name)]["properties"].get(schema), simdjson::SUCCESS);
-    for (auto field : schema) properties.insert(std::string(field.key));
-    for (const auto& col : res.columns) {
-      if (!col.json_path.empty()) {
-        EXPECT_TRUE(properties.count(col.json_path.front())) << res.name << "." << col.name;
-      }
-      // A path into a nested object (artifacts' workflow_run.head_branch) names a property of it.
-      if (col.json_path.size() == 2) {
-        simdjson::dom::element nested = schema[col.json_path[0]];
-        simdjson::dom::array all_of;
-        if (!nested["allOf"].get(all_of)) nested = all_of.at(0);
-        std::string_view ref;
-        if (!nested["$ref"].get(ref))
-          nested = api["components"]["schemas"][std::string(ref.substr(ref.rfind('/') + 1))];
-        EXPECT_EQ(nested["properties"][col.json_path[1]].error(), simdjson::SUCCESS) << res.name << "." << col.name;
-      }
-    }
-    // Each write method is the operation of its verb and path, with its path parameters.
-    for (const auto& w : res.write_methods) {
-      std::string verb = w.verb;
-      for (char& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      simdjson::dom::element op;
-      ASSERT_EQ(api["paths"][w.path][verb].get(op), simdjson::SUCCESS) << w.name << " " << w.verb << " " << w.path;
-      std::set<std::string> declared;
-      simdjson::dom::array parameters;
-      ASSERT_EQ(op["parameters"].get(parameters), simdjson::SUCCESS) << w.name;
-      for (simdjson::dom::element p : parameters) {
-        simdjson::dom::element param = resolve(p);
-        std::string_view in, name;
-        if (!param["in"].get(in) && in == "path" && !param["name"].get(name)) declared.insert(std::string(name));
-      }
-      std::set<std::string> used;
-      for (const auto& a : w.args)
-        if (a.in_path && !a.optional) used.insert(a.name);
-      EXPECT_EQ(used, declared) << w.name;
-    }
+    struct Schema {
+      simdjson::dom::element doc, items;
+      bool inventory;
+    };
+    std::vector<Schema> schemas;
     for (const auto& m : res.read_methods) {
-      simdjson::dom::element op;
-      ASSERT_EQ(api["paths"][m.path]["get"].get(op), simdjson::SUCCESS) << m.path;
+      simdjson::dom::element doc, op;
+      const int file = contracts.find(m.path, doc, op);
+      ASSERT_GE(file, 0) << res.name << ": " << m.path;
+      schemas.push_back({doc, item_schema(doc, op, m), file == 1});
       std::set<std::string> path_params, query_params;
       std::map<std::string, std::vector<std::string>> enums;  // query parameter -> its enum
       simdjson::dom::array parameters;
       ASSERT_EQ(op["parameters"].get(parameters), simdjson::SUCCESS);
       for (simdjson::dom::element p : parameters) {
-        simdjson::dom::element param = resolve(p);
+        simdjson::dom::element param = Contracts::resolve(doc, p);
         std::string_view in, name;
         ASSERT_EQ(param["in"].get(in), simdjson::SUCCESS);
         ASSERT_EQ(param["name"].get(name), simdjson::SUCCESS);
@@ -170,11 +187,53 @@ TEST(BundledSpec, ConformsToGitHubOpenApi) {
       if (m.paginated) {
         EXPECT_TRUE(query_params.count(m.per_page_param)) << m.name;
       }
-      if (!m.items_key.empty()) {
-        auto envelope = op["responses"]["200"]["content"]["application/json"]["schema"]["properties"];
-        EXPECT_EQ(envelope[m.items_key].error(), simdjson::SUCCESS) << m.name;
-        EXPECT_EQ(envelope[m.total_key].error(), simdjson::SUCCESS) << m.name;
+      auto body = Contracts::resolve(doc, op["responses"]["200"]["content"]["application/json"]["schema"]);
+      std::string_view body_type;
+      ASSERT_EQ(body["type"].get(body_type), simdjson::SUCCESS) << m.name;
+      if (m.response == ResponseKind::Object) {
+        EXPECT_EQ(body_type, "object") << m.name;
+      } else if (m.items_key.empty()) {
+        EXPECT_EQ(body_type, "array") << m.name << ": a bare array";
+      } else {
+        EXPECT_EQ(body["properties"][m.items_key].error(), simdjson::SUCCESS) << m.name;
+        EXPECT_EQ(body["properties"][m.total_key].error(), simdjson::SUCCESS) << m.name;
       }
+    }
+    // Each column's value is a property of what at least one of its methods returns.
+    for (const auto& col : res.columns) {
+      if (col.json_path.empty()) continue;
+      bool found = false;
+      for (const auto& schema : schemas) {
+        simdjson::dom::element prop;
+        if (property_at(schema.doc, schema.items, col.json_path).get(prop)) continue;
+        found = true;
+        // The inventory tables' descriptions start with the property's own (not that of
+        // a schema it refers to, which is a title such as "License Simple").
+        std::string_view described;
+        if (schema.inventory && !col.input && !prop["description"].get(described)) {
+          EXPECT_EQ(col.description.substr(0, described.size()), described) << res.name << "." << col.name;
+        }
+      }
+      EXPECT_TRUE(found) << res.name << "." << col.name << " (" << join_path(col.json_path) << ")";
+    }
+    // Each write method is the operation of its verb and path, with its path parameters.
+    for (const auto& w : res.write_methods) {
+      std::string verb = w.verb;
+      for (char& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      simdjson::dom::element doc, op;
+      ASSERT_GE(contracts.find(w.path, doc, op, verb), 0) << w.name << " " << w.verb << " " << w.path;
+      std::set<std::string> declared;
+      simdjson::dom::array parameters;
+      ASSERT_EQ(op["parameters"].get(parameters), simdjson::SUCCESS) << w.name;
+      for (simdjson::dom::element p : parameters) {
+        simdjson::dom::element param = Contracts::resolve(doc, p);
+        std::string_view in, name;
+        if (!param["in"].get(in) && in == "path" && !param["name"].get(name)) declared.insert(std::string(name));
+      }
+      std::set<std::string> used;
+      for (const auto& a : w.args)
+        if (a.in_path && !a.optional) used.insert(a.name);
+      EXPECT_EQ(used, declared) << w.name;
     }
   }
 }
@@ -350,6 +409,43 @@ TEST(BundledSpec, TheDefaultProviderIsSaidInItsSpec) {
   EXPECT_EQ(default_bundled_provider("workflow_runs")->name, "github");
   EXPECT_TRUE(default_bundled_provider("workflow_runs")->is_default);
   EXPECT_EQ(default_bundled_provider("no_such_table"), nullptr);
+}
+
+// on_not_found names a later method that answers the same query (GitHub's repositories of a
+// user after /orgs/{org}/repos answered 404); anything that could not is refused.
+TEST(SpecValidation, OnNotFoundNamesALaterMethodThatAnswersTheSameQuery) {
+  const std::string columns = kColumns + R"(,{"name":"kind","type":"TEXT","hidden":true,"input":true})";
+  auto spec = [&](const std::string& first_extra, const std::string& second, const std::string& not_found = "error") {
+    return minimal_spec(
+        columns,
+        R"({"name":"orgs","path":"/orgs/{org}","path_params":{"org":"owner"},"query_params":[{"name":"type","column":"kind","values":["all","forks"]}],"response":{"kind":"list","not_found":")" +
+            not_found + "\"}" + first_extra + "}," + second);
+  };
+  const std::string users =
+      R"({"name":"users","path":"/users/{u}","path_params":{"u":"owner"},"query_params":[{"name":"type","column":"kind","values":["all","owner"]}],"response":{"kind":"list"}})";
+  ProviderSpec ok = load_provider_spec(spec(R"(,"on_not_found":"users")", users), "my.json");
+  EXPECT_EQ(ok.resources[0].read_methods[0].fallback_method, 1);
+  EXPECT_EQ(ok.resources[0].read_methods[1].fallback_method, -1);
+
+  expect_spec_error(spec(R"(,"on_not_found":"nope")", users),
+                    {"read_methods[0].on_not_found", "names no read method: 'nope'"});
+  expect_spec_error(spec(R"(,"on_not_found":"orgs")", users),
+                    {"read_methods[0].on_not_found", "not after this method"});
+  expect_spec_error(spec(R"(,"on_not_found":"users")", users, "no_rows"), {"read_methods[0].on_not_found", "no_rows"});
+  expect_spec_error(
+      spec(
+          R"(,"on_not_found":"users")",
+          R"({"name":"users","path":"/users/{u}","path_params":{"u":"kind"},"query_params":[{"name":"type","column":"kind"}],"response":{"kind":"list"}})"),
+      {"read_methods[0].on_not_found", "'users''s path parameters take other columns"});
+  expect_spec_error(
+      spec(R"(,"on_not_found":"users")",
+           R"({"name":"users","path":"/users/{u}","path_params":{"u":"owner"},"response":{"kind":"list"}})"),
+      {"read_methods[0].on_not_found", "'users' cannot send kind as this method does (type=)"});
+  expect_spec_error(
+      spec(
+          R"(,"on_not_found":"users")",
+          R"({"name":"users","path":"/users/{u}","path_params":{"u":"owner"},"query_params":[{"name":"type","column":"kind"}],"response":{"kind":"object"}})"),
+      {"read_methods[0].on_not_found", "another kind of response"});
 }
 
 }  // namespace
