@@ -35,7 +35,9 @@ struct Run {
 struct Workflow {
   int64_t id = 0;
   std::string name;
-  std::string path;  // ".github/workflows/ci.yml"
+  std::string path;              // ".github/workflows/ci.yml"
+  std::string state = "active";  // active, deleted, disabled_fork, disabled_inactivity, disabled_manually
+  std::string created_at = "2024-03-11T09:12:44Z", updated_at = "2026-01-15T16:40:02Z";
 };
 
 struct Repository {
@@ -48,6 +50,19 @@ struct Repository {
   int64_t owner_id = 0;                     // 0: derived from the owner's login
   std::string owner_type = "Organization";  // or "User"
   std::string default_branch = "main";
+  // What repository listings show besides the above.
+  std::string visibility;  // "": public or private as is_private says; or "internal"
+  bool archived = false, disabled = false, is_template = false;
+  std::string language;  // "" is JSON null
+  std::vector<std::string> topics;
+  std::string homepage;  // "" is JSON null
+  int64_t size_kb = 0, stargazers = 0, forks = 0, open_issues = 0;
+  std::string created_at = "2019-04-02T10:00:00Z", updated_at = "2026-11-19T08:00:00Z",
+              pushed_at = "2026-11-20T17:00:00Z";
+
+  std::string visibility_or_default() const {
+    return visibility.empty() ? (is_private ? "private" : "public") : visibility;
+  }
 };
 
 // An artifact a run uploaded, as GitHub's Artifact object: tied to its run by run_id, and

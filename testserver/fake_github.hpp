@@ -35,15 +35,16 @@ enum class LinkLoop {
 };
 
 struct Options {
-  int port = 0;                     // 0: an ephemeral port
-  std::string path_prefix;          // "" or GitHub Enterprise style "/api/v3"
-  std::string required_token;       // when set: 401 unless "Authorization: Bearer <token>"
-  int result_cap = 1000;            // filtered listings page no further than this
-  std::string link_base_override;   // origin for Link URLs, e.g. "http://127.0.0.2:9"
-  int rate_limit = 5000;            // x-ratelimit-limit
-  bool enforce_rate_limit = false;  // 403 "API rate limit exceeded" once the budget is spent
-  int threads = 8;                  // connections served at once (each kept-alive connection holds one)
-  int latency_ms = 0;               // every request waits this long before it is answered (network latency)
+  int port = 0;                          // 0: an ephemeral port
+  std::string path_prefix;               // "" or GitHub Enterprise style "/api/v3"
+  std::string required_token;            // when set: 401 unless "Authorization: Bearer <token>"
+  std::string viewer_login = "octocat";  // the token's user: /user/repos lists its own and its organizations'
+  int result_cap = 1000;                 // filtered listings page no further than this
+  std::string link_base_override;        // origin for Link URLs, e.g. "http://127.0.0.2:9"
+  int rate_limit = 5000;                 // x-ratelimit-limit
+  bool enforce_rate_limit = false;       // 403 "API rate limit exceeded" once the budget is spent
+  int threads = 8;                       // connections served at once (each kept-alive connection holds one)
+  int latency_ms = 0;                    // every request waits this long before it is answered (network latency)
   // Unfiltered listings page no further than this many results (page x per_page), as
   // github.com stops at about 40,000: rel="last" ends there, total_count still counts every
   // run, and a page beyond answers 422 "... pagination is limited for this resource.". 0: no limit.

@@ -2,6 +2,7 @@
 // workflows, teams and trigger mix, replayed by dataset/simulation.cpp) and the one-repository
 // synthetic sets of any size for benchmarks and result-cap tests.
 #include <algorithm>
+#include <functional>
 
 #include "dataset.hpp"
 #include "dataset/history.hpp"
@@ -81,6 +82,116 @@ Repository repository(std::string owner, std::string name, int64_t id, int64_t o
   r.description = std::move(description);
   for (const auto& wp : workflows) r.workflows.push_back(wp.wf);
   return r;
+}
+
+// What repository listings show of the demo repositories, and repositories without runs:
+// more of the octo-org organization (archived, internal, a fork) and the user octocat's.
+void add_inventory(Dataset& d) {
+  auto edit = [&d](const char* owner, const char* name, const std::function<void(Repository&)>& change) {
+    Repository r = *d.find_repository(owner, name);
+    change(r);
+    d.add_repository(std::move(r));
+  };
+  edit("octo-org", "octo-repo", [](Repository& r) {
+    r.language = "Go";
+    r.topics = {"service", "grpc"};
+    r.size_kb = 48213;
+    r.stargazers = 312;
+    r.forks = 41;
+    r.open_issues = 27;
+    r.created_at = "2019-08-14T09:21:07Z";
+  });
+  edit("octo-org", "api-server", [](Repository& r) {
+    r.language = "Java";
+    r.topics = {"api", "rest", "streaming"};
+    r.size_kb = 30877;
+    r.stargazers = 88;
+    r.forks = 9;
+    r.open_issues = 14;
+    r.created_at = "2021-02-03T14:45:51Z";
+  });
+  edit("octo-org", "web-frontend", [](Repository& r) {
+    r.language = "TypeScript";
+    r.topics = {"dashboard", "web"};
+    r.homepage = "https://octo.example.com";
+    r.size_kb = 22540;
+    r.stargazers = 140;
+    r.forks = 12;
+    r.open_issues = 33;
+    r.created_at = "2022-05-30T08:02:19Z";
+    r.workflows[1].state = "disabled_manually";
+    r.workflows[1].updated_at = "2026-06-02T11:20:45Z";
+  });
+  edit("acme", "infra", [](Repository& r) {
+    r.language = "HCL";
+    r.topics = {"terraform"};
+    r.size_kb = 1877;
+    r.open_issues = 3;
+    r.created_at = "2023-09-18T16:30:00Z";
+  });
+  auto extra = [&d](const char* owner, const char* name, int64_t id, int64_t owner_id, const char* owner_type,
+                    const std::function<void(Repository&)>& fill) {
+    Repository r;
+    r.owner = owner;
+    r.name = name;
+    r.id = id;
+    r.owner_id = owner_id;
+    r.owner_type = owner_type;
+    fill(r);
+    d.add_repository(std::move(r));
+  };
+  extra("octo-org", "legacy-portal", 98116043, 6811672, "Organization", [](Repository& r) {
+    r.description = "The portal before web-frontend.";
+    r.archived = true;
+    r.language = "PHP";
+    r.size_kb = 120551;
+    r.stargazers = 7;
+    r.created_at = "2017-06-01T12:00:00Z";
+    r.updated_at = "2024-01-09T10:00:00Z";
+    r.pushed_at = "2023-12-20T15:41:02Z";
+  });
+  extra("octo-org", "handbook", 455002871, 6811672, "Organization", [](Repository& r) {
+    r.description = "How the octo org works.";
+    r.visibility = "internal";
+    r.is_private = true;
+    r.language = "";
+    r.topics = {"docs"};
+    r.size_kb = 655;
+    r.created_at = "2024-10-21T07:15:33Z";
+    r.workflows = {{455100001, "Links", ".github/workflows/links.yml", "disabled_inactivity", "2024-10-21T07:20:00Z",
+                    "2025-09-02T00:00:00Z"}};
+  });
+  extra("octo-org", "grpc-gateway", 470338120, 6811672, "Organization", [](Repository& r) {
+    r.description = "Fork of the gRPC to JSON proxy, with our patches.";
+    r.is_fork = true;
+    r.language = "Go";
+    r.size_kb = 9100;
+    r.stargazers = 2;
+    r.created_at = "2025-03-12T13:03:10Z";
+  });
+  extra("octocat", "Hello-World", 1296269, 583231, "User", [](Repository& r) {
+    r.description = "My first repository on GitHub!";
+    r.default_branch = "master";
+    r.language = "";
+    r.size_kb = 108;
+    r.stargazers = 2700;
+    r.forks = 2400;
+    r.open_issues = 1400;
+    r.created_at = "2011-01-26T19:01:12Z";
+    r.pushed_at = "2011-01-26T19:06:43Z";
+  });
+  extra("octocat", "dotfiles", 302117455, 583231, "User", [](Repository& r) {
+    r.language = "Shell";
+    r.topics = {"dotfiles", "zsh"};
+    r.size_kb = 41;
+    r.created_at = "2020-11-02T21:00:00Z";
+  });
+  extra("octocat", "notes", 611004387, 583231, "User", [](Repository& r) {
+    r.is_private = true;
+    r.language = "Markdown";
+    r.size_kb = 12;
+    r.created_at = "2025-01-05T06:30:00Z";
+  });
 }
 
 }  // namespace
@@ -166,6 +277,7 @@ Dataset demo_dataset() {
     p.first_pr = 410;
   }
   Dataset data = assemble(plans, 20261120);
+  add_inventory(data);
   add_run_artifacts(data, format_timestamp(kEnd));
   return data;
 }

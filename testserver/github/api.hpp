@@ -73,6 +73,12 @@ struct GitHubApi {
   void list_workflows(Exchange& ex, const PathArgs& args, const std::string& anchor);
   void get_workflow(Exchange& ex, const PathArgs& args, const std::string& anchor);
 
+  // repository_listings.cpp
+  void list_org_repos(Exchange& ex, const PathArgs& args, const std::string& anchor);
+  void list_user_repos(Exchange& ex, const PathArgs& args, const std::string& anchor);
+  void list_own_repos(Exchange& ex, const PathArgs& args, const std::string& anchor);
+  void list_repositories(Exchange& ex, std::vector<const Repository*> repos);  // one page of them
+
   // run_reads.cpp
   void get_run(Exchange& ex, const PathArgs& args, const std::string& anchor);
   void list_jobs(Exchange& ex, const PathArgs& args, const std::string& anchor);

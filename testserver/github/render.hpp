@@ -37,6 +37,8 @@ class Renderer {
   // render_repository.cpp
   void user(JsonWriter& w, const char* key, const std::string& login, int64_t id, const std::string& type);
   const Repository& repository_of(const Run& r);
+  // A repository as repository listings show it (GitHub's minimal-repository).
+  void repository_item(std::string& out, const Repository& repo);
 
  private:
   void pull_request(JsonWriter& w, const Repository& repo, const Repository& head, const Run& r, int number);

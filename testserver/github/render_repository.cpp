@@ -1,5 +1,6 @@
-// Repository and user objects as GitHub embeds them in a run: the base repository, the
-// head repository (same fields, another order), and users (actors, owners, creators).
+// Repository and user objects as GitHub embeds them in a run (the base repository, the
+// head repository: same fields, another order), users (actors, owners, creators), and the
+// full repository object of repository listings.
 #include <stdexcept>
 
 #include "github/identifiers.hpp"
@@ -144,6 +145,69 @@ const std::string& Renderer::repository_json(const Repository& repo, bool head_s
   w.end_object();
   repo_cache_.push_back({repo.id, head_style, std::move(out)});
   return repo_cache_.back().json;
+}
+
+void Renderer::repository_item(std::string& out, const Repository& repo) {
+  // The embedded object's members, then those only listings carry, in GitHub's order.
+  // The cached embedded object is reopened: its closing brace left off, a comma added, and
+  // the writer told it is inside an object (whose '{' it wrote and is taken back).
+  const std::string& embedded = repository_json(repo, false);
+  out.append(embedded, 0, embedded.size() - 1);
+  JsonWriter w(out);
+  w.begin_object();
+  out.back() = ',';
+  const std::string full_name = repo.owner + "/" + repo.name;
+  w.string("clone_url", bases_.html + "/" + full_name + ".git");
+  w.null("mirror_url");
+  w.string("svn_url", bases_.html + "/" + full_name);
+  w.string_or_null("homepage", repo.homepage);
+  w.string_or_null("language", repo.language);
+  w.number("forks_count", repo.forks);
+  w.number("stargazers_count", repo.stargazers);
+  w.number("watchers_count", repo.stargazers);
+  w.number("size", repo.size_kb);
+  w.string("default_branch", repo.default_branch);
+  w.number("open_issues_count", repo.open_issues);
+  w.boolean("is_template", repo.is_template);
+  w.begin_array("topics");
+  for (const auto& topic : repo.topics) w.string(nullptr, topic);
+  w.end_array();
+  w.boolean("has_issues", true);
+  w.boolean("has_projects", true);
+  w.boolean("has_wiki", !repo.is_private);
+  w.boolean("has_pages", false);
+  w.boolean("has_downloads", true);
+  w.boolean("has_discussions", false);
+  w.boolean("archived", repo.archived);
+  w.boolean("disabled", repo.disabled);
+  w.string("visibility", repo.visibility_or_default());
+  w.string("pushed_at", repo.pushed_at);
+  w.string("created_at", repo.created_at);
+  w.string("updated_at", repo.updated_at);
+  w.begin_object("permissions");
+  w.boolean("admin", false);
+  w.boolean("maintain", false);
+  w.boolean("push", true);
+  w.boolean("triage", true);
+  w.boolean("pull", true);
+  w.end_object();
+  w.boolean("allow_forking", !repo.is_private);
+  w.boolean("web_commit_signoff_required", false);
+  w.number("forks", repo.forks);
+  w.number("open_issues", repo.open_issues);
+  w.number("watchers", repo.stargazers);
+  if (repo.is_private) {
+    w.null("license");
+  } else {
+    w.begin_object("license");
+    w.string("key", "mit");
+    w.string("name", "MIT License");
+    w.string("spdx_id", "MIT");
+    w.string("url", bases_.api + "/licenses/mit");
+    w.string("node_id", "MDc6TGljZW5zZTEz");
+    w.end_object();
+  }
+  w.end_object();
 }
 
 }  // namespace stacklite::testserver

@@ -227,9 +227,9 @@ void Renderer::workflow(JsonWriter& w, const Repository& r, const Workflow& wf) 
   w.string("node_id", node_id("Workflow", wf.id));
   w.string("name", wf.name);
   w.string("path", wf.path);
-  w.string("state", "active");
-  w.string("created_at", "2024-03-11T09:12:44Z");
-  w.string("updated_at", "2026-01-15T16:40:02Z");
+  w.string("state", wf.state);
+  w.string("created_at", wf.created_at);
+  w.string("updated_at", wf.updated_at);
   w.string("url", api_url_of(r) + "/actions/workflows/" + std::to_string(wf.id));
   w.string("html_url", bases_.html + "/" + r.owner + "/" + r.name + "/blob/" + r.default_branch + "/" + wf.path);
   const size_t slash = wf.path.rfind('/');

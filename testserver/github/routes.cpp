@@ -20,6 +20,9 @@ namespace {
 
 // clang-format off
 const Route kRoutes[] = {
+    {"GET", "/orgs/{owner}/repos", "/repos/repos#list-organization-repositories", &GitHubApi::list_org_repos},
+    {"GET", "/users/{owner}/repos", "/repos/repos#list-repositories-for-a-user", &GitHubApi::list_user_repos},
+    {"GET", "/user/repos", "/repos/repos#list-repositories-for-the-authenticated-user", &GitHubApi::list_own_repos},
     {"GET", "/repos/{owner}/{repo}/actions/runs", "workflow-runs#list-workflow-runs-for-a-repository", &GitHubApi::list_repository_runs},
     {"GET", WORKFLOWS "/{workflow}/runs", "workflow-runs#list-workflow-runs-for-a-workflow", &GitHubApi::list_workflow_runs},
     {"GET", WORKFLOWS, "workflows#list-repository-workflows", &GitHubApi::list_workflows},
@@ -56,8 +59,14 @@ const Route kRoutes[] = {
 
 }  // namespace
 
+// Anchors are under kDocs (the Actions pages), or under GitHub's REST root when they start with '/'.
+static std::string docs_url(const std::string& anchor) {
+  if (anchor.empty() || anchor[0] == '/') return "https://docs.github.com/rest" + anchor;
+  return kDocs + anchor;
+}
+
 void send_error(Exchange& ex, int status, const std::string& message, const std::string& anchor) {
-  ex.json(status, error_body(message, anchor.empty() ? "https://docs.github.com/rest" : kDocs + anchor));
+  ex.json(status, error_body(message, docs_url(anchor)));
 }
 
 void send_validation_failed(Exchange& ex, const std::string& resource, const std::string& field,
@@ -73,7 +82,7 @@ void send_validation_failed(Exchange& ex, const std::string& resource, const std
   w.string("code", "invalid");
   w.end_object();
   w.end_array();
-  w.string("documentation_url", kDocs + anchor);
+  w.string("documentation_url", docs_url(anchor));
   w.end_object();
   ex.json(422, std::move(body));
 }
