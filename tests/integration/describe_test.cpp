@@ -1,6 +1,7 @@
 // stacklite_tables, stacklite_columns and stacklite_functions: every bundled table, column
 // and write function is listed and described, and the pushdown each column claims is what
 // the planner does (checked by running the query against the loopback servers).
+#include <algorithm>
 #include <map>
 
 #include "fake_shithub.hpp"
@@ -55,6 +56,7 @@ class DescribeTest : public ServerTest {
 TEST_F(DescribeTest, EveryBundledTableIsListedWithItsMethods) {
   EXPECT_EQ(db_->query("SELECT provider, table_name, required, supports_delete FROM stacklite_tables ORDER BY 1, 2"),
             (Rows{{"github", "artifacts", "owner, repo", "1"},
+                  {"github", "repositories", "", "0"},
                   {"github", "workflow_jobs", "owner, repo, run_id", "0"},
                   {"github", "workflow_runs", "owner, repo", "1"},
                   {"shithub", "workflow_jobs", "owner, repo, run_id", "0"},
@@ -65,7 +67,7 @@ TEST_F(DescribeTest, EveryBundledTableIsListedWithItsMethods) {
                 "AND name NOT LIKE 'json%' AND name NOT LIKE 'fts%' AND name NOT LIKE 'rtree%' "
                 "AND name NOT IN ('pragma_module_list') AND name IN (SELECT table_name FROM stacklite_tables) "
                 "ORDER BY 1")),
-            (std::vector<std::string>{"artifacts", "workflow_jobs", "workflow_runs"}));
+            (std::vector<std::string>{"artifacts", "repositories", "workflow_jobs", "workflow_runs"}));
   EXPECT_EQ(db_->integer("SELECT count(*) FROM stacklite_tables WHERE description = '' OR description IS NULL"), 0);
   // The read methods in the order the planner tries them, each with the inputs it needs.
   EXPECT_EQ(db_->query("SELECT json_extract(m.value, '$.request'), json_extract(m.value, '$.needs') "
@@ -75,6 +77,13 @@ TEST_F(DescribeTest, EveryBundledTableIsListedWithItsMethods) {
                   {"GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
                    "[\"owner\",\"repo\",\"run_id\",\"attempt_number\"]"},
                   {"GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs", "[\"owner\",\"repo\",\"run_id\"]"}}));
+  // A method that another answers for on a 404 says so.
+  EXPECT_EQ(db_->query("SELECT json_extract(m.value, '$.request'), json_extract(m.value, '$.on_not_found') "
+                       "FROM stacklite_tables t, json_each(t.read_methods) m "
+                       "WHERE t.provider = 'github' AND t.table_name = 'repositories'"),
+            (Rows{{"GET /orgs/{org}/repos", "list_repos_for_user"},
+                  {"GET /users/{username}/repos", "NULL"},
+                  {"GET /user/repos", "NULL"}}));
   // The example a newcomer copies runs as given (once a provider without a default host gets one).
   std::string example = db_->query(
       "SELECT example FROM stacklite_tables WHERE provider = 'github' AND table_name = "
@@ -133,8 +142,10 @@ TEST_F(DescribeTest, EveryWriteFunctionIsListedAndRegistered) {
 }
 
 // A value for a column in a probing query: distinctive, so the request shows where it went.
-std::string probe_value(const std::string& column, const std::string& type) {
-  if (column == "owner") return "octo-org";
+// A method reached through another's on_not_found is probed with an owner that is not an
+// organization, so that the first request answers 404 and the fallback's is made.
+std::string probe_value(const std::string& column, const std::string& type, bool fallback = false) {
+  if (column == "owner") return fallback ? "probe-user" : "octo-org";
   if (column == "repo") return "octo-repo";
   if (type == "INTEGER") return "4242";
   if (type == "BOOLEAN") return "1";
@@ -166,8 +177,13 @@ TEST_F(DescribeTest, PushdownIsWhatThePlannerSends) {
         "WHERE c.provider = '" +
         provider + "' AND c.table_name = '" + resource + "'");
     ASSERT_FALSE(entries.empty()) << table;
+    std::vector<std::string> fallbacks = column_of(db_->query(
+        "SELECT json_extract(m.value, '$.on_not_found') FROM stacklite_tables t, json_each(t.read_methods) m "
+        "WHERE t.provider = '" +
+        provider + "' AND t.table_name = '" + resource + "' AND json_extract(m.value, '$.on_not_found') NOT NULL"));
     for (const auto& e : entries) {
       const std::string &column = e[0], &method = e[1], &request = e[2], &in = e[3], &param = e[4], &op = e[5];
+      const bool fallback = std::find(fallbacks.begin(), fallbacks.end(), method) != fallbacks.end();
       SCOPED_TRACE(table + "." + column + " " + op + " -> " + method + " " + in + " " + param);
       std::map<std::string, std::string> path_values;
       std::string where;
@@ -177,11 +193,11 @@ TEST_F(DescribeTest, PushdownIsWhatThePlannerSends) {
         std::string chosen = need.substr(0, need.find(" or "));
         if ((" or " + need + " or ").find(" or " + column + " or ") != std::string::npos) chosen = column;
         if (chosen == column) continue;
-        where += " AND " + chosen + " = " + as_sql(probe_value(chosen, types[chosen]), types[chosen]);
+        where += " AND " + chosen + " = " + as_sql(probe_value(chosen, types[chosen], fallback), types[chosen]);
         constrained[chosen] = true;
       }
       // A parameter whose values the API lists takes only those.
-      std::string value = e[7] != "NULL" ? e[7] : probe_value(column, types[column]);
+      std::string value = e[7] != "NULL" ? e[7] : probe_value(column, types[column], fallback);
       where += " AND " + column + " " + op + " " + as_sql(value, types[column]);
       clear(provider);
       db_->error("SELECT * FROM " + table + " WHERE" + where.substr(4));  // a 404 is fine: the request is the point
@@ -209,16 +225,21 @@ TEST_F(DescribeTest, PushdownIsWhatThePlannerSends) {
                            provider + "' AND c.table_name = '" + resource + "' AND c.column_name = '" + c +
                            "' AND json_extract(e.value, '$.method') = '" + method +
                            "' AND json_extract(e.value, '$.param') = '" + p + "'") > 0)
-            filled = probe_value(c, types[c]);
+            filled = probe_value(c, types[c], fallback);
         expected_path += filled;
         pos = close + 1;
       }
-      EXPECT_EQ(reqs.front().path, expected_path);
+      // A fallback's request follows the 404 of the method that names it.
+      const RecordedRequest& req = fallback ? reqs.back() : reqs.front();
+      if (fallback) {
+        EXPECT_EQ(reqs.size(), 2u);
+      }
+      EXPECT_EQ(req.path, expected_path);
       if (in == "query") {
-        ASSERT_TRUE(reqs.front().has_param(param)) << reqs.front().query;
+        ASSERT_TRUE(req.has_param(param)) << req.query;
         // Time bounds go in whole seconds, so `>` and `<` move them by one: the day stays.
         std::string sent = column == "created_at" ? value.substr(0, 11) : as_sent(value, types[column]);
-        EXPECT_NE(reqs.front().param(param).find(sent), std::string::npos) << reqs.front().query;
+        EXPECT_NE(req.param(param).find(sent), std::string::npos) << req.query;
       }
       ++checked;
     }
@@ -232,7 +253,8 @@ TEST_F(DescribeTest, PushdownIsWhatThePlannerSends) {
     for (const auto& r : quiet) {
       SCOPED_TRACE(table + "." + r[0] + " (not pushed)");
       clear(provider);
-      db_->error("SELECT * FROM " + table + " WHERE " + required_where + " AND " + r[0] + " = 'quiet-probe'");
+      db_->error("SELECT * FROM " + table + " WHERE " + required_where + (required_where.empty() ? "" : " AND ") +
+                 r[0] + " = 'quiet-probe'");
       auto reqs = requests(provider);
       ASSERT_FALSE(reqs.empty());
       for (const auto& q : reqs) EXPECT_EQ((q.path + "?" + q.query).find("quiet-probe"), std::string::npos) << q.query;
