@@ -415,7 +415,7 @@ void Scan::fetch(const std::string& url) {
     const std::string tried = "GET " + client_.display_path(url) + " answered 404";
     if (!target_.fallback) throw Error(tried + "; " + target_.fallback_error);
     fallback_note_ = " (after " + tried + ")";
-    fetcher_.clear();
+    fetcher_.clear_through(target_seq_);  // this target's guesses; the next targets' stay
     ReadRequest next = *target_.fallback;
     next.rows_wanted = target_.rows_wanted;
     next.prefetch = target_.prefetch;

@@ -206,6 +206,16 @@ TEST_F(RepositoriesTest, OwnerListsMixOrganizationsAndUsers) {
   std::vector<std::string> sent;
   for (const auto& r : api_requests()) sent.push_back(r.path);
   EXPECT_EQ(sent, (std::vector<std::string>{"/orgs/acme/repos", "/orgs/octocat/repos", "/users/octocat/repos"}));
+  // Side by side (the next owner's listing asked for ahead), the same rows and requests.
+  db_->query("SELECT stacklite_config('max_concurrency', 4)");
+  server_->clear_requests();
+  EXPECT_EQ(db_->query("SELECT owner, full_name FROM repositories WHERE owner IN ('octocat', 'acme', 'bigcorp') "
+                       "AND name IN ('infra', 'dotfiles', 'svc-001') ORDER BY full_name"),
+            (Rows{{"acme", "acme/infra"}, {"bigcorp", "bigcorp/svc-001"}, {"octocat", "octocat/dotfiles"}}));
+  EXPECT_EQ(targets(), (std::vector<std::string>{
+                           "/orgs/acme/repos?per_page=100", "/orgs/bigcorp/repos?per_page=100",
+                           "/orgs/bigcorp/repos?per_page=100&page=2", "/orgs/bigcorp/repos?per_page=100&page=3",
+                           "/orgs/octocat/repos?per_page=100", "/users/octocat/repos?per_page=100"}));
 }
 
 TEST_F(RepositoriesTest, AnOwnerThatIsNeitherIsAnErrorNamingBothRequests) {
