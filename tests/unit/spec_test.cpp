@@ -207,10 +207,11 @@ TEST(BundledSpec, ConformsToGitHubOpenApi) {
         simdjson::dom::element prop;
         if (property_at(schema.doc, schema.items, col.json_path).get(prop)) continue;
         found = true;
-        // The inventory tables' descriptions start with the property's own (not that of
-        // a schema it refers to, which is a title such as "License Simple").
+        // The repositories table's descriptions start with the property's own (not that of
+        // a schema it refers to, which is a title such as "License Simple"); the artifacts
+        // table paraphrases its own.
         std::string_view described;
-        if (schema.inventory && !col.input && !prop["description"].get(described)) {
+        if (schema.inventory && res.name == "repositories" && !col.input && !prop["description"].get(described)) {
           EXPECT_EQ(col.description.substr(0, described.size()), described) << res.name << "." << col.name;
         }
       }
