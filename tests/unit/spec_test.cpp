@@ -396,7 +396,8 @@ TEST(SpecValidation, SharedPartsAreTakenByTheMethodsThatNameThem) {
       R"("pagination":{"kind":"link","per_page_param":"per_page","max_per_page":50}}},"read_methods":[)"
       R"({"name":"list","path":"/o/{owner}/things","path_params":{"owner":"owner"},"shared":"paged",)"
       R"("pagination":{"kind":"link","per_page_param":"limit","max_per_page":20}}]}]})";
-  const ReadMethod& m = load_provider_spec(shared_spec, "my.json").resources[0].read_methods[0];
+  const ProviderSpec loaded = load_provider_spec(shared_spec, "my.json");
+  const ReadMethod& m = loaded.resources[0].read_methods[0];
   EXPECT_EQ(m.items_key, "things");
   EXPECT_EQ(m.per_page_param, "limit");
   EXPECT_EQ(m.max_per_page, 20);
