@@ -79,6 +79,9 @@ CURLcode HttpPool::perform(CURL* easy, const std::function<bool()>& abandon) {
       curl_multi_wakeup(multi_);  // the driver removes it at once
     }
   }
+  // It may have ended on its own before the driver saw it abandoned: the driver must not
+  // look at it once this returns.
+  to_abandon_.erase(std::remove(to_abandon_.begin(), to_abandon_.end(), &transfer), to_abandon_.end());
   return transfer.result;
 }
 
