@@ -143,6 +143,20 @@ out=$(curl_floor "$list" "$default_concurrency")
 row "curl --parallel-max $default_concurrency (floor)" "$(field wall_s "$out")" "" "" ""
 awk -v s="$inv_s" -v c="$(field wall_s "$out")" 'BEGIN { printf "ratio: stacklite/curl parallel %.2f\n", s/c }'
 rm -f "$list"
+# The same organization as a report writes it: its repositories from the repositories table,
+# as an IN (SELECT ...) list and as a join (one scan per repository).
+printf '\n== organization report: the 20 repositories from the repositories table, latency %s ms ==\n' "$latency"
+row "form (max_concurrency=$default_concurrency)" "wall s" "first row s" "peak RSS MiB" "rows"
+org_in_sql="SELECT name FROM workflow_runs WHERE owner = 'bench' AND repo IN (SELECT name FROM repositories WHERE owner = 'bench')"
+org_join_sql="SELECT w.name FROM repositories r JOIN workflow_runs w ON w.owner = r.owner_login AND w.repo = r.name WHERE r.owner = 'bench'"
+for form in in join; do
+  sql=$org_in_sql
+  [[ $form == join ]] && sql=$org_join_sql
+  out=$("$build/bench/latency_bench" "$default_concurrency" "$sql")
+  label="IN (SELECT name FROM repositories)"
+  [[ $form == join ]] && label="repositories JOIN workflow_runs"
+  row "$label" "$(field wall_s "$out")" "$(field first_row_s "$out")" "$(field peak_rss_mib "$out")" "$(field rows "$out")"
+done
 stop_server
 
 # Memory against the number of runs, at 0 ms and the default concurrency.

@@ -269,8 +269,10 @@ void Scan::advance(Ahead& a, size_t depth) {
       a.segment_end = true;
       return;
     }
-    // A target skipped as missing ends with its first answer.
-    if (skip_missing_ && a.segment_first && (!current || boundary_.empty()) && says_missing(*r)) {
+    // A target skipped as missing ends with its first answer. (A 404 that the spec answers
+    // through a fallback method is not missing: the walk asks that method next.)
+    if (skip_missing_ && a.segment_first && (!current || boundary_.empty()) && says_missing(*r) &&
+        !(r->status == 404 && m.fallback_method >= 0)) {
       a.segment_end = true;
       a.segment_total = 0;  // nothing past a cap to go on with
       return;
