@@ -209,11 +209,12 @@ TEST_F(OrgInventoryTest, TheNewestRunOfEachRepositoryIsOneRequest) {
     want.push_back({repo.name, runs.empty() ? "never" : runs.front().created_at});
   }
   std::sort(want.begin(), want.end());
-  EXPECT_EQ(db_->query("WITH latest AS MATERIALIZED (SELECT r.name, (SELECT w.created_at FROM workflow_runs w "
-                       "WHERE w.owner = r.owner_login AND w.repo = r.name ORDER BY w.created_at DESC LIMIT 1) AS last_run "
-                       "FROM repositories r WHERE r.owner = 'acme') "
-                       "SELECT name, coalesce(last_run, 'never') FROM latest ORDER BY name"),
-            want);
+  EXPECT_EQ(
+      db_->query("WITH latest AS MATERIALIZED (SELECT r.name, (SELECT w.created_at FROM workflow_runs w "
+                 "WHERE w.owner = r.owner_login AND w.repo = r.name ORDER BY w.created_at DESC LIMIT 1) AS last_run "
+                 "FROM repositories r WHERE r.owner = 'acme') "
+                 "SELECT name, coalesce(last_run, 'never') FROM latest ORDER BY name"),
+      want);
   // SQLite stops at the first row, the newest (the API's order, so it does not sort): one
   // listing page per repository. (It passes no LIMIT into a correlated subquery, so that page
   // holds up to 100 runs.)
@@ -232,7 +233,7 @@ TEST_F(OrgInventoryTest, OwnersThatAreNeitherAnOrganizationNorAUserAreSkippedWhe
   CaptureStderr();
   Rows rows = db_->query(sql);
   std::string said = GetCapturedStderr();
- Rows want;
+  Rows want;
   const Dataset data = server_->snapshot();
   for (const auto& repo : data.repositories())
     if (repo.owner == "acme" || repo.owner == "octocat") want.push_back({repo.owner, repo.name});
