@@ -2,12 +2,13 @@
 // so asking again sends If-None-Match and a 304 (free of rate limit) reuses the body.
 #include "http/response_cache.hpp"
 
-#include <sys/mman.h>
-
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <new>
 #include <random>
+
+#include "util/mappings.hpp"
 
 namespace stacklite {
 
@@ -30,22 +31,21 @@ KeptBytes::KeptBytes(std::string_view bytes) {
     small_.assign(bytes.data(), bytes.size());
     return;
   }
-  size_t page = 4096;
-  size_t length = (bytes.size() + page - 1) / page * page;
-  void* p = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) {
+  size_t length = mappings::length_for(bytes.size());
+  char* p = nullptr;
+  try {
+    p = mappings::acquire(length);
+  } catch (const std::bad_alloc&) {
     small_.assign(bytes.data(), bytes.size());
     return;
   }
   std::memcpy(p, bytes.data(), bytes.size());
-  mapped_ = static_cast<char*>(p);
+  mapped_ = p;
   size_ = bytes.size();
   mapped_size_ = length;
 }
 
-KeptBytes::~KeptBytes() {
-  if (mapped_) munmap(mapped_, mapped_size_);
-}
+KeptBytes::~KeptBytes() { mappings::release(mapped_, mapped_size_); }
 
 ResponseCache::ResponseCache() {
   std::random_device random;

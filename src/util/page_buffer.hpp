@@ -2,13 +2,13 @@
 // response body can be parsed in place by simdjson without a padded copy.
 #pragma once
 
-#include <sys/mman.h>
-
 #include <cstddef>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <string_view>
+
+#include "util/mappings.hpp"
 
 namespace stacklite {
 
@@ -17,7 +17,7 @@ struct Release {
   size_t mapped = 0;  // the mapping's length; 0: from the heap
   void operator()(char* p) const {
     if (mapped)
-      munmap(p, mapped);
+      mappings::release(p, mapped);
     else
       delete[] p;
   }
@@ -39,10 +39,11 @@ class PageBuffer {
     if (n <= capacity_) return;
     size_t grown = capacity_ ? capacity_ * 2 : 16 * 1024;
     if (grown < n) grown = n;
-    Data next = allocate(grown + kPadding);
+    size_t allocated = grown + kPadding;
+    Data next = allocate(allocated);
     if (size_) std::memcpy(next.get(), data_.get(), size_);
     data_ = std::move(next);
-    capacity_ = grown;
+    capacity_ = allocated - kPadding;
   }
 
   void append(const char* bytes, size_t n) {
@@ -58,19 +59,18 @@ class PageBuffer {
   }
 
  private:
-  // A page (about 1.2 MiB for 100 runs) gets a memory mapping of its own, given back to the
-  // system when the page is done: from the heap, pages allocated and freed by the threads
-  // that fetch them would leave freed memory behind in each thread's arena, so that a long
-  // scan's memory crept up. Small bodies come from the heap.
+  // A page (about 1.2 MiB for 100 runs) gets a memory mapping of its own, handed on to the
+  // next page when this one is done (util/mappings.hpp): from the heap, pages allocated and
+  // freed by the threads that fetch them would leave freed memory behind in each thread's
+  // arena, so that a long scan's memory crept up. Small bodies come from the heap.
   static constexpr size_t kMapAtLeast = 256 * 1024;
   using Release = page_buffer_detail::Release;
   using Data = std::unique_ptr<char[], Release>;
-  static Data allocate(size_t n) {
+  // Memory for at least `n` bytes; `n` becomes what was given (a kept mapping may be longer).
+  static Data allocate(size_t& n) {
     if (n >= kMapAtLeast) {
-      const size_t length = (n + 4095) / 4096 * 4096;
-      void* p = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED) throw std::bad_alloc();
-      return Data(static_cast<char*>(p), Release{length});
+      n = mappings::length_for(n);
+      return Data(mappings::acquire(n), Release{n});
     }
     return Data(new char[n], Release{});
   }

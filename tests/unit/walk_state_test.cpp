@@ -35,6 +35,33 @@ TEST(IdSet, RemembersEveryIdOnceIncludingExtremes) {
   EXPECT_FALSE(ids.contains(1));
 }
 
+// A listing of 100,000 runs, newest first, ids a few thousand apart as on a busy host: the
+// set stays exact and small (the listing's memory must not grow with the number of runs).
+TEST(IdSet, AHundredThousandIdsOfOneListingTakeUnderHalfAMebibyte) {
+  IdSet ids;
+  std::set<int64_t> reference;
+  uint64_t x = 0x2545F4914F6CDD1DULL;
+  int64_t id = 12'000'000'000;
+  for (int i = 0; i < 100000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    id -= 1 + static_cast<int64_t>(x % 5000);
+    ASSERT_TRUE(ids.insert(id));
+    reference.insert(id);
+    if (i % 997 == 0) {  // a run seen again: just now, and at the start of the listing
+      ASSERT_FALSE(ids.insert(id));
+      ASSERT_FALSE(ids.insert(*reference.rbegin()));
+    }
+  }
+  EXPECT_EQ(ids.size(), 100000u);
+  EXPECT_LT(ids.memory(), 512u * 1024) << "bytes for 100,000 ids";
+  for (int64_t seen : reference) ASSERT_TRUE(ids.contains(seen));
+  size_t absent = 0;
+  for (int64_t probe = id; probe < 12'000'000'000; probe += 1237) absent += !reference.count(probe);
+  size_t reported_absent = 0;
+  for (int64_t probe = id; probe < 12'000'000'000; probe += 1237) reported_absent += !ids.contains(probe);
+  EXPECT_EQ(reported_absent, absent);
+}
+
 TEST(WriteLog, ATouchIsAWriteToTheSameBaseUrlAgreeingOnSharedPathParameters) {
   WriteLog log;
   const std::string base = "https://api.github.com";
