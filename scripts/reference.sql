@@ -6,8 +6,9 @@ WITH t AS (SELECT rowid AS r, * FROM stacklite_tables)
 SELECT line FROM (
   SELECT r AS tr, 0 AS part, 0 AS k,
          '### `' || table_name || '` (' || provider || ')' || char(10) || char(10) ||
-         description || ' Required: ' || (SELECT group_concat('`' || value || '`', ', ')
-                                            FROM json_each('["' || replace(required, ', ', '","') || '"]')) ||
+         description || ' Required: ' ||
+         CASE WHEN required = '' THEN 'nothing' ELSE (SELECT group_concat('`' || value || '`', ', ')
+                                                     FROM json_each('["' || replace(required, ', ', '","') || '"]')) END ||
          '. DELETE: ' || CASE WHEN supports_delete THEN 'yes' ELSE 'no' END || '.' || char(10) || char(10) ||
          '```sql' || char(10) || replace(example, '; ', ';' || char(10)) || ';' || char(10) || '```' || char(10) || char(10) ||
          '| column | type | sent to the API as | description |' || char(10) || '|---|---|---|---|' AS line

@@ -40,9 +40,12 @@ std::string Endpoint::token_sources() const {
   return out;
 }
 
-std::string Endpoint::missing_token_hint(long status) const {
-  if ((status != 404 && status != 401) || !token().empty() || token_sources().empty()) return std::string();
-  return " (no token was sent: if the repository is private, set " + token_sources() + ")";
+std::string Endpoint::missing_token_hint(long status, std::string_view path) const {
+  if (!token().empty() || token_sources().empty()) return std::string();
+  if (status == 401) return " (no token was sent: set " + token_sources() + ")";
+  if (status == 404 && path.find("/repos/") != std::string_view::npos)
+    return " (no token was sent: if the repository is private, set " + token_sources() + ")";
+  return std::string();
 }
 
 std::string Endpoint::error_hint(long status) const {
@@ -89,7 +92,7 @@ std::string ApiClient::describe_failure(std::string_view method, const std::stri
 std::string ApiClient::explain_failure(std::string_view method, const std::string& url,
                                        const HttpResponse& response) const {
   return describe_failure(method, url, response) + endpoint_.error_hint(response.status) +
-         endpoint_.missing_token_hint(response.status);
+         endpoint_.missing_token_hint(response.status, display_path(url));
 }
 
 std::string ApiClient::request_error(std::string_view method, std::string_view url, std::string_view what) const {

@@ -81,9 +81,11 @@ struct Endpoint {
   std::string token(std::string* variable = nullptr) const;
   // Where a token is read from, for messages: "GITHUB_TOKEN or GH_TOKEN".
   std::string token_sources() const;
-  // For a request sent without a token: " (no token was sent: if the repository is private,
-  // set GITHUB_TOKEN or GH_TOKEN)" after a 404 or 401; "" otherwise.
-  std::string missing_token_hint(long status) const;
+  // For a request sent without a token: after a 401, " (no token was sent: set GITHUB_TOKEN
+  // or GH_TOKEN)"; after a 404 of a path in a repository (`/repos/…`), " (no token was sent:
+  // if the repository is private, set …)"; "" otherwise (a 404 of an owner's listing means
+  // no such owner, with or without a token).
+  std::string missing_token_hint(long status, std::string_view path) const;
   // " (hint)" for a status the provider explains, else "".
   std::string error_hint(long status) const;
 };

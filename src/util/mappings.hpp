@@ -10,7 +10,7 @@
 
 namespace stacklite::mappings {
 
-constexpr size_t kGranule = 256 * 1024;          // mapping lengths are multiples of this
+constexpr size_t kGranule = 256 * 1024;           // mapping lengths are multiples of this
 constexpr size_t kKeptAtMost = 12 * 1024 * 1024;  // bytes of free mappings kept for reuse
 
 // `bytes` rounded up to a mapping length.

@@ -29,8 +29,13 @@ void call_write(sqlite3_context* context, int argc, sqlite3_value** argv) {
   auto* binding = static_cast<WriteBinding*>(sqlite3_user_data(context));
   std::string token;
   try {
-    if (!binding->method)
-      throw Error("provider '" + binding->provider->name + "' has no such method (its API is read-only)");
+    if (!binding->method) {
+      bool writes = false;
+      for (const auto& resource : binding->provider->resources) writes |= !resource.write_methods.empty();
+      throw Error("provider '" + binding->provider->name + "' has no such method" +
+                  (writes ? std::string(": call it over a table of a provider that has it, or with plain values")
+                          : std::string(" (its API is read-only)")));
+    }
     check_stored_options(*binding->ctx, binding->stored_options);
     std::vector<SqlValue> args;
     for (int i = 0; i < argc; ++i) args.push_back(sql_value_of(argv[i]));

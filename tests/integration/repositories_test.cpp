@@ -142,6 +142,12 @@ TEST_F(RepositoriesTest, AUserIsListedWhenTheOrganizationListingAnswers404) {
 }
 
 TEST_F(RepositoriesTest, WithoutOwnerTheTokensOwnRepositoriesAreListed) {
+  // Without a token there are none: the error says which variable to set.
+  EXPECT_EQ(db_->error(kSelect),
+            "repositories: GET /user/repos: 401 Unauthorized: Requires authentication (no token was sent: set "
+            "GITHUB_TOKEN or GH_TOKEN)");
+  server_->clear_requests();
+  ScopedEnv token("GITHUB_TOKEN", std::string("ghp-own-repositories"));
   // The loopback server's token user is octocat, a member of every organization.
   Rows want = expected([](const Repository& r) { return r.owner == "octocat" || r.owner_type == "Organization"; },
                        by_full_name);
@@ -222,6 +228,8 @@ TEST_F(RepositoriesTest, AnOwnerThatIsNeitherIsAnErrorNamingBothRequests) {
   std::string err = db_->error("SELECT * FROM repositories WHERE owner = 'nobody'");
   EXPECT_NE(err.find("repositories: GET /users/nobody/repos: 404 Not Found"), std::string::npos) << err;
   EXPECT_NE(err.find("(after GET /orgs/nobody/repos answered 404)"), std::string::npos) << err;
+  // No token would have found it: the hint about private repositories is not given.
+  EXPECT_EQ(err.find("no token was sent"), std::string::npos) << err;
 }
 
 TEST_F(RepositoriesTest, ReportsJoinRepositoriesToTheirRuns) {

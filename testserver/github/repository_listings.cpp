@@ -95,6 +95,8 @@ void GitHubApi::list_user_repos(Exchange& ex, const PathArgs& args, const std::s
 }
 
 void GitHubApi::list_own_repos(Exchange& ex, const PathArgs&, const std::string& anchor) {
+  // Only a token has repositories of its own: without one GitHub answers 401.
+  if (ex.req.get_header_value("Authorization").empty()) return send_error(ex, 401, "Requires authentication", anchor);
   std::shared_lock<std::shared_mutex> lock(data_mutex);
   // The token's user owns its repositories and is a member of every organization.
   const std::string value = ex.has_param("type") ? ex.param("type") : "all";
