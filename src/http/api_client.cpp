@@ -178,15 +178,15 @@ long backoff_ms(long base_ms, long attempt, std::minstd_rand& rng) {
   return delay + jitter;
 }
 
-// Whether a response is fit to be served again on a 304: JSON (by its type, when given) that
-// opens and closes like a whole document. Cheap on purpose: a full parse would cost several
-// times the page in memory, and a body broken in transit already failed in the transport.
+// Whether a 200 is fit to be served again on a 304: JSON (by its type, when given) that
+// opens like a document. That it also closes was checked as it arrived (every 200 is, before
+// it goes anywhere), so the page is not scanned twice; a body broken in transit already
+// failed in the transport.
 bool looks_like_whole_json(const HttpResponse& response) {
   if (auto type = response.header("content-type"); type && to_lower(*type).find("json") == std::string::npos)
     return false;
   std::string_view body = trim(response.body.view());
-  if (body.size() < 2 || (body.front() != '{' && body.front() != '[')) return false;
-  return json_closes(body);
+  return body.size() >= 2 && (body.front() == '{' || body.front() == '[');
 }
 
 // A 304 answers a conditional GET: the remembered response stands, with the headers the
@@ -297,7 +297,8 @@ void ApiClient::get(const std::string& start_url, HttpResponse& response) {
     try {
       perform_once("GET", url, std::string(), token, cached ? cached->etag : std::string(), response);
     } catch (const TransportError& e) {
-      if (attempts.retries < settings_->max_retries) {
+      // A body over the page cap would be as large the next time: not asked for again.
+      if (e.kind() != TransportError::Kind::TooLarge && attempts.retries < settings_->max_retries) {
         pause(backoff_ms(settings_->retry_base_ms, attempts.retries++, jitter_));
         continue;
       }

@@ -158,7 +158,7 @@ class CurlTransport final : public HttpTransport {
     std::string detail = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
     if (state.interrupted || abandoned) throw Interrupted();
     if (state.too_large)
-      throw TransportError(TransportError::Kind::Broken,
+      throw TransportError(TransportError::Kind::TooLarge,
                            "response larger than " + std::to_string(limits.max_body_bytes >> 20) + " MiB");
     if (state.stalled)
       throw TransportError(TransportError::Kind::Timeout, "no data from the server for " +

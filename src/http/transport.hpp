@@ -77,8 +77,9 @@ class Interrupted : public Error {
 class TransportError : public Error {
  public:
   // NotSent: the request certainly never left (no connection); Timeout: a stall or the
-  // overall deadline; Broken: the transfer failed part way.
-  enum class Kind { NotSent, Timeout, Broken };
+  // overall deadline; Broken: the transfer failed part way; TooLarge: the body went past the
+  // page cap (asking again would bring the same body).
+  enum class Kind { NotSent, Timeout, Broken, TooLarge };
   TransportError(Kind kind, const std::string& what) : Error(what), kind_(kind) {}
   Kind kind() const { return kind_; }
 
