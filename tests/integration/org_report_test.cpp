@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -286,11 +287,15 @@ TEST_F(MissingRepositoryTest, AGetByIdOfAnUnreadableRepositoryIsSkippedTooButAnU
 }
 
 // The incremental sync recipe (sql_examples/reports/sync.sql), run as a user runs it: its
-// local tables end up equal to the server's data, and a sync over unchanged data costs one
-// request per repository (all 304 from the connection's cache, and just as many from a new
-// connection).
+// local tables of runs, jobs and artifacts end up equal to the server's data, and a sync
+// over unchanged data costs one request per repository in all (all 304 from the
+// connection's cache, and just as many from a new connection).
 class IncrementalSyncTest : public ServerTest {
  protected:
+  // The runs of small_dataset start at 2025-01-01T00:01:00Z; at this time their artifacts
+  // kept for a day have expired (the API says so), those kept for 3 days have not.
+  static constexpr const char* kClock = "2025-01-03T00:00:00Z";
+
   void SetUp() override {
     Dataset data;
     int64_t offset = 0;
@@ -307,6 +312,7 @@ class IncrementalSyncTest : public ServerTest {
       }
       offset += 100000;
     }
+    testserver::add_run_artifacts(data, kClock);
     serve(std::move(data));
     path_ = ::testing::TempDir() + "stacklite_sync_" + std::to_string(::getpid()) + ".db";
     std::remove(path_.c_str());
@@ -316,6 +322,9 @@ class IncrementalSyncTest : public ServerTest {
         "PRIMARY KEY(owner, repo))");
     for (const auto& name : kRepos)
       db_->query("INSERT INTO sync_repos VALUES ('octo-org', '" + name + "', '2024-06-01')");
+    // The sync's clock, pinned to the time the server's expired flags were computed for.
+    db_->query("CREATE TABLE sync_clock(now TEXT NOT NULL CHECK (strftime('%s', now) IS NOT NULL))");
+    db_->query(std::string("INSERT INTO sync_clock VALUES ('") + kClock + "')");
   }
   void TearDown() override {
     db_.reset();
@@ -359,6 +368,63 @@ class IncrementalSyncTest : public ServerTest {
     EXPECT_FALSE(want.empty());
     EXPECT_EQ(db_->query("SELECT id, run_id, status, coalesce(conclusion, 'NULL') FROM jobs ORDER BY 1"), want);
   }
+  // The local artifacts against the server's: every artifact it still stores (not expired
+  // by its own flag, nor by `clock`), field by field.
+  void expect_artifacts_match(const std::string& clock) {
+    Dataset data = server_->snapshot();
+    Rows want;
+    for (const auto& name : kRepos)
+      for (const testserver::Artifact& a : data.artifacts_for(kOwner, name))
+        if (!a.expired && a.expires_at > clock)
+          want.push_back({std::to_string(a.id), std::to_string(a.run_id), name, a.name, std::to_string(a.size_in_bytes),
+                          a.digest.empty() ? "NULL" : a.digest, a.head_branch, a.created_at, a.expires_at});
+    std::sort(want.begin(), want.end());
+    Rows got = db_->query(
+        "SELECT id, run_id, repo, name, size_in_bytes, coalesce(digest, 'NULL'), head_branch, created_at, expires_at "
+        "FROM stored_artifacts");
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, want);
+  }
+  // The runs whose artifacts were listed (GET …/actions/runs/{id}/artifacts) since the
+  // requests were last cleared.
+  std::multiset<int64_t> artifact_listings() const {
+    std::multiset<int64_t> ids;
+    const std::string runs = "/actions/runs/", tail = "/artifacts";
+    for (const auto& r : api_requests()) {
+      const size_t at = r.path.find(runs);
+      if (at == std::string::npos || r.path.size() < tail.size() ||
+          r.path.compare(r.path.size() - tail.size(), tail.size(), tail) != 0)
+        continue;
+      ids.insert(std::stoll(r.path.substr(at + runs.size(), r.path.size() - tail.size() - at - runs.size())));
+    }
+    return ids;
+  }
+  // The ids of the server's runs in this state.
+  std::multiset<int64_t> server_runs(const std::function<bool(const WorkflowRun&)>& keep) const {
+    Dataset data = server_->snapshot();
+    std::multiset<int64_t> ids;
+    for (const auto& name : kRepos)
+      for (const WorkflowRun& r : data.runs_for(kOwner, name))
+        if (keep(r)) ids.insert(r.id);
+    return ids;
+  }
+  // An artifact `run` uploaded (as add_run_artifacts makes them), kept for `days`.
+  static testserver::Artifact artifact_of(const WorkflowRun& run, int64_t id, const std::string& name, int days) {
+    testserver::Artifact a;
+    a.id = id;
+    a.owner = run.owner;
+    a.repo = run.repo;
+    a.name = name;
+    a.size_in_bytes = 1000 + id % 1000;
+    a.run_id = run.id;
+    a.head_branch = run.head_branch;
+    a.head_sha = run.head_sha;
+    a.created_at = a.updated_at = run.updated_at;
+    int64_t at = 0;
+    testserver::parse_timestamp(a.created_at, at);
+    a.expires_at = testserver::format_timestamp(at + 86400LL * days);
+    return a;
+  }
   size_t listings() const {
     size_t n = 0;
     for (const auto& r : api_requests()) n += r.path.size() > 13 && r.path.rfind("/actions/runs") == r.path.size() - 13;
@@ -371,29 +437,47 @@ class IncrementalSyncTest : public ServerTest {
 };
 
 TEST_F(IncrementalSyncTest, ASecondSyncOnUnchangedDataCostsOneRequestPerRepository) {
-  // First sync: every run since `since` (one page per repository), the jobs of each run.
+  // First sync: every run since `since` (one page per repository), the jobs of each run, the
+  // artifacts of each completed run (one listing per run); those expired are not kept.
   auto first = sync(*db_);
   expect_runs_match();
+  expect_artifacts_match(kClock);
   const int64_t stored = db_->integer("SELECT count(*) FROM runs");
   EXPECT_EQ(stored, 90);
   EXPECT_EQ(first["runs"].first, 3);
   EXPECT_EQ(first["jobs"].first, stored);
   EXPECT_EQ(listings(), 3u);
+  const auto completed = server_runs([](const WorkflowRun& r) { return r.status == "completed"; });
+  EXPECT_EQ(artifact_listings(), completed);
+  EXPECT_EQ(first["artifacts"].first, static_cast<int64_t>(completed.size()));
+  ASSERT_GT(db_->integer("SELECT count(*) FROM stored_artifacts"), 0);
+  {
+    Dataset data = server_->snapshot();
+    size_t expired = 0;
+    for (const auto& name : kRepos)
+      for (const auto& a : data.artifacts_for(kOwner, name)) expired += a.expired;
+    ASSERT_GT(expired, 0u);  // left out above
+  }
 
-  // The server moves on: the runs stored as queued or in progress complete, and two new
-  // runs appear in one repository.
+  // The server moves on: the runs stored as queued or in progress complete (each uploads an
+  // artifact), two new runs appear in one repository, and one stored artifact is deleted.
   const int64_t incomplete = db_->integer("SELECT count(*) FROM runs WHERE status != 'completed'");
   const int64_t incomplete_older = db_->integer(
       "SELECT count(*) FROM runs r WHERE status != 'completed' AND created_at < (SELECT max(created_at) FROM runs x "
       "WHERE x.repo = r.repo)");
   ASSERT_GT(incomplete_older, 0);
-  server_->with_dataset([](Dataset& data) {
+  const auto completing = server_runs([](const WorkflowRun& r) { return r.status != "completed"; });
+  ASSERT_EQ(static_cast<int64_t>(completing.size()), incomplete);
+  const int64_t gone = db_->integer("SELECT max(id) FROM stored_artifacts");
+  server_->with_dataset([gone](Dataset& data) {
+    int64_t next = 9'000'001;
     for (const std::string name : {"one", "two", "three"})
       for (const WorkflowRun& r : data.runs_for("octo-org", name)) {
         WorkflowRun* run = data.find_run("octo-org", name, r.id);
         if (run->status != "completed") {
           run->status = "completed";
           run->conclusion = "success";
+          data.add_artifact(artifact_of(*run, next++, "dist", 90));
         }
       }
     WorkflowRun fresh = data.runs_for("octo-org", "two").front();
@@ -407,6 +491,7 @@ TEST_F(IncrementalSyncTest, ASecondSyncOnUnchangedDataCostsOneRequestPerReposito
       fresh.created_at = fresh.updated_at = fresh.run_started_at = testserver::format_timestamp(at + 3600 * i);
       data.add_run(fresh);
     }
+    for (const std::string name : {"one", "two", "three"}) data.remove_artifact("octo-org", name, gone);
   });
   server_->clear_requests();
   auto second = sync(*db_);
@@ -414,37 +499,165 @@ TEST_F(IncrementalSyncTest, ASecondSyncOnUnchangedDataCostsOneRequestPerReposito
   expect_jobs_match();
   // One listing per repository, one read per run stored as not completed (but those at the
   // newest second, which the listing brings), then the jobs of the runs that were not final
-  // and of the two new ones.
+  // and of the two new ones, and the artifacts of the runs that completed (not of the new
+  // runs, still in progress).
   EXPECT_EQ(second["runs"].first, 3 + incomplete_older);
   EXPECT_EQ(second["jobs"].first, incomplete + 2);
+  EXPECT_EQ(second["artifacts"].first, incomplete);
+  EXPECT_EQ(artifact_listings(), completing);
+  // The deleted artifact is not seen (no listing asks for it again): the one row that
+  // differs from the server, until the check of deletions below.
+  EXPECT_EQ(db_->integer("SELECT count(*) FROM stored_artifacts WHERE id = " + std::to_string(gone)), 1);
+  db_->query("DELETE FROM stored_artifacts WHERE id = " + std::to_string(gone));
+  expect_artifacts_match(kClock);
 
-  // Unchanged data: one request per repository for the runs, none for jobs, all answered
-  // 304 (the connection remembers the pages).
+  // The two new runs complete, each with an artifact: the next sync lists just those two.
   server_->with_dataset([](Dataset& data) {
     for (int64_t id : {900001, 900002}) {
       WorkflowRun* run = data.find_run("octo-org", "two", id);
       run->status = "completed";
       run->conclusion = "failure";
+      data.add_artifact(artifact_of(*run, id + 8'000'000, "test-results", 30));
     }
   });
-  sync(*db_);  // brings the two new runs to completed
-  expect_runs_match();
-  expect_jobs_match();
   server_->clear_requests();
   auto third = sync(*db_);
-  EXPECT_EQ(third["runs"], (std::pair<int64_t, int64_t>{3, 3}));
-  EXPECT_EQ(third["jobs"], (std::pair<int64_t, int64_t>{0, 0}));
-  EXPECT_EQ(api_requests().size(), 3u);
   expect_runs_match();
+  expect_jobs_match();
+  expect_artifacts_match(kClock);
+  EXPECT_EQ(third["artifacts"], (std::pair<int64_t, int64_t>{2, 0}));
+  EXPECT_EQ(artifact_listings(), (std::multiset<int64_t>{900001, 900002}));
 
-  // A new connection (a daily job) has no cache: still one request per repository.
-  db_ = open();
+  // Unchanged data: one request per repository for the runs, none for jobs or artifacts, all
+  // answered 304 (the connection remembers the pages).
   server_->clear_requests();
   auto fourth = sync(*db_);
-  EXPECT_EQ(fourth["runs"], (std::pair<int64_t, int64_t>{3, 0}));
+  EXPECT_EQ(fourth["runs"], (std::pair<int64_t, int64_t>{3, 3}));
   EXPECT_EQ(fourth["jobs"], (std::pair<int64_t, int64_t>{0, 0}));
+  EXPECT_EQ(fourth["artifacts"], (std::pair<int64_t, int64_t>{0, 0}));
+  EXPECT_EQ(api_requests().size(), 3u);
+  expect_runs_match();
+  expect_artifacts_match(kClock);
+
+  // A new connection (a daily job) has no cache: still one request per repository in all.
+  db_ = open();
+  server_->clear_requests();
+  auto fifth = sync(*db_);
+  EXPECT_EQ(fifth["runs"], (std::pair<int64_t, int64_t>{3, 0}));
+  EXPECT_EQ(fifth["jobs"], (std::pair<int64_t, int64_t>{0, 0}));
+  EXPECT_EQ(fifth["artifacts"], (std::pair<int64_t, int64_t>{0, 0}));
   EXPECT_EQ(listings(), 3u);
-  EXPECT_EQ(db_->integer("SELECT count(DISTINCT sync) FROM sync_log"), 5);
+  EXPECT_EQ(api_requests().size(), 3u);
+
+  // Two days on: the artifacts kept for 3 days have expired; the sync removes them by their
+  // expires_at without asking.
+  const std::string later = "2025-01-05T00:00:00Z";
+  const int64_t before = db_->integer("SELECT count(*) FROM stored_artifacts");
+  db_->query("UPDATE sync_clock SET now = '" + later + "'");
+  server_->clear_requests();
+  auto sixth = sync(*db_);
+  EXPECT_EQ(sixth["artifacts"], (std::pair<int64_t, int64_t>{0, 0}));
+  EXPECT_EQ(api_requests().size(), 3u);
+  expect_artifacts_match(later);
+  EXPECT_LT(db_->integer("SELECT count(*) FROM stored_artifacts"), before);
+  EXPECT_EQ(db_->integer("SELECT count(DISTINCT sync) FROM sync_log"), 6);
+}
+
+// A database synced before the sync had artifacts (runs and jobs only): its next sync lists
+// the artifacts of every completed run once. A run deleted on GitHub since (its artifacts went
+// with it) answers 404 there: a line on stderr, not a failed sync, and not asked again; the
+// connection's on_missing setting is what it was.
+TEST_F(IncrementalSyncTest, ARunDeletedBeforeItsArtifactsWereListedIsALineOnStderrNotAFailedSync) {
+  sync(*db_);
+  db_->query("DELETE FROM artifacts_listed");
+  db_->query("DELETE FROM stored_artifacts");
+  int64_t deleted = 0;
+  for (const WorkflowRun& r : server_->snapshot().runs_for(kOwner, "two"))
+    if (r.status == "completed" && r.conclusion == "success") deleted = r.id;
+  ASSERT_NE(deleted, 0);
+  server_->with_dataset([deleted](Dataset& data) { ASSERT_TRUE(data.remove_run("octo-org", "two", deleted)); });
+  auto completed = server_runs([](const WorkflowRun& r) { return r.status == "completed"; });
+  server_->clear_requests();
+  CaptureStderr();
+  auto out = sync(*db_);
+  std::vector<std::string> said = lines_of(GetCapturedStderr());
+  completed.insert(deleted);
+  EXPECT_EQ(artifact_listings(), completed);
+  EXPECT_EQ(out["artifacts"].first, static_cast<int64_t>(completed.size()));
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_NE(said[0].find("skipped octo-org/two: GET /repos/octo-org/two/actions/runs/" + std::to_string(deleted) +
+                         "/artifacts: 404 Not Found"),
+            std::string::npos)
+      << said[0];
+  expect_artifacts_match(kClock);
+  EXPECT_EQ(db_->query("SELECT stacklite_config('on_missing')"), (Rows{{"error"}}));
+
+  // Listed once: the next sync asks for no artifacts; a connection set to skip stays so.
+  db_->query("SELECT stacklite_config('on_missing', 'skip')");
+  server_->clear_requests();
+  EXPECT_EQ(sync(*db_)["artifacts"], (std::pair<int64_t, int64_t>{0, 0}));
+  EXPECT_TRUE(artifact_listings().empty());
+  EXPECT_EQ(db_->query("SELECT stacklite_config('on_missing')"), (Rows{{"skip"}}));
+}
+
+// A new attempt of the newest run (which each sync's listing brings again): once it has
+// completed, its artifacts are listed again, as they are now (the earlier attempt's that
+// were replaced are gone from the local table).
+TEST_F(IncrementalSyncTest, ANewAttemptOfARunBringsItsArtifactsAsTheyAreNow) {
+  sync(*db_);
+  const WorkflowRun newest = server_->snapshot().runs_for(kOwner, "one").front();
+  ASSERT_EQ(newest.status, "completed");
+  const std::string run = std::to_string(newest.id);
+  ASSERT_GT(db_->integer("SELECT count(*) FROM stored_artifacts WHERE run_id = " + run), 0);
+  server_->with_dataset([&newest](Dataset& data) {
+    WorkflowRun* r = data.find_run("octo-org", "one", newest.id);
+    r->run_attempt += 1;
+    int64_t at = 0;
+    testserver::parse_timestamp(r->updated_at, at);
+    r->updated_at = testserver::format_timestamp(at + 3600);
+    for (const auto& a : data.artifacts_for("octo-org", "one"))
+      if (a.run_id == newest.id) data.remove_artifact("octo-org", "one", a.id);
+    data.add_artifact(artifact_of(*r, 9'100'001, "dist", 90));
+  });
+  server_->clear_requests();
+  auto out = sync(*db_);
+  EXPECT_EQ(out["artifacts"].first, 1);
+  EXPECT_EQ(artifact_listings(), (std::multiset<int64_t>{newest.id}));
+  EXPECT_EQ(db_->query("SELECT id FROM stored_artifacts WHERE run_id = " + run), (Rows{{"9100001"}}));
+  expect_artifacts_match(kClock);
+}
+
+// The README's check for artifacts deleted on GitHub (which no sync sees): one statement
+// that reads each repository's artifact listing once and removes the local rows it no
+// longer has.
+TEST_F(IncrementalSyncTest, TheCheckForDeletedArtifactsRemovesWhatTheListingsNoLongerHave) {
+  sync(*db_);
+  std::vector<int64_t> gone;
+  server_->with_dataset([this, &gone](Dataset& data) {
+    for (const std::string& name : {kRepos[0], kRepos[2]}) {
+      const auto all = data.artifacts_for("octo-org", name);
+      for (const auto& a : all)
+        if (!a.expired) {
+          gone.push_back(a.id);
+          data.remove_artifact("octo-org", name, a.id);
+          break;
+        }
+    }
+  });
+  ASSERT_EQ(gone.size(), 2u);
+  EXPECT_EQ(db_->integer("SELECT count(*) FROM stored_artifacts WHERE id IN (" + std::to_string(gone[0]) + ", " +
+                         std::to_string(gone[1]) + ")"),
+            2);
+  server_->clear_requests();
+  db_->query(
+      "DELETE FROM stored_artifacts WHERE id NOT IN (SELECT a.id FROM sync_repos s JOIN artifacts a "
+      "ON a.owner = s.owner AND a.repo = s.repo)");
+  expect_artifacts_match(kClock);
+  std::multiset<std::string> paths;
+  for (const auto& r : api_requests()) paths.insert(r.path);
+  EXPECT_EQ(paths, (std::multiset<std::string>{"/repos/octo-org/one/actions/artifacts",
+                                               "/repos/octo-org/three/actions/artifacts",
+                                               "/repos/octo-org/two/actions/artifacts"}));
 }
 
 TEST_F(IncrementalSyncTest, StatsCountEveryRequestAndResetOnlyWhenAsked) {
