@@ -142,6 +142,32 @@ Dataset synthetic_inventory(const std::string& owner, const std::string& repo, i
 // Ids follow the largest artifact id present (from 8,000,001), in creation order.
 void add_run_artifacts(Dataset& data, const std::string& now);
 
+// One of a run's three jobs (k: 1 build, 2 test, 3 lint; id run id * 10 + k) as its run's
+// state and times make it: what the jobs listing shows and what the run's timing bills.
+// Test is the job that fails. Times are epoch seconds; conclusion "" is JSON null.
+struct JobState {
+  int64_t id = 0;
+  std::string name, status, conclusion;
+  bool started = false;
+  int64_t started_at = 0, completed_at = 0;  // completed_at: when status is completed
+  std::string runner_os;                     // UBUNTU, MACOS or WINDOWS
+};
+JobState job_state(const Run& run, int k);
+
+// What GET …/runs/{run_id}/timing reports of a run's latest attempt: each job that ran to
+// completion (not skipped) bills its duration on its runner's OS, in job order; the run's
+// duration (run_started_at to updated_at) is there once it has completed, -1 before.
+struct RunUsage {
+  struct Job {
+    int64_t job_id = 0;
+    std::string os;
+    int64_t duration_ms = 0;
+  };
+  std::vector<Job> jobs;
+  int64_t run_duration_ms = -1;
+};
+RunUsage run_usage(const Run& run);
+
 // "YYYY-MM-DDTHH:MM:SSZ" <-> seconds since the Unix epoch (UTC, proleptic Gregorian).
 std::string format_timestamp(int64_t epoch_seconds);
 // Accepts "YYYY-MM-DDTHH:MM:SSZ" and "YYYY-MM-DD" (midnight); false when malformed.

@@ -122,6 +122,11 @@ void add_inventory(Dataset& d) {
     r.workflows[1].state = "disabled_manually";
     r.workflows[1].updated_at = "2026-06-02T11:20:45Z";
   });
+  // Run by hand only, and never yet.
+  edit("octo-org", "api-server", [](Repository& r) {
+    r.workflows.push_back({160516, "Benchmarks", ".github/workflows/benchmarks.yml", "active", "2025-02-10T15:31:09Z",
+                           "2025-02-10T15:31:09Z"});
+  });
   edit("acme", "infra", [](Repository& r) {
     r.language = "HCL";
     r.topics = {"terraform"};
@@ -159,11 +164,16 @@ void add_inventory(Dataset& d) {
     r.size_kb = 655;
     r.created_at = "2024-10-21T07:15:33Z";
     r.workflows = {{455100001, "Links", ".github/workflows/links.yml", "disabled_inactivity", "2024-10-21T07:20:00Z",
-                    "2025-09-02T00:00:00Z"}};
+                    "2025-09-02T00:00:00Z"},
+                   {455100002, "Publish", ".github/workflows/publish.yml", "active", "2025-03-04T10:02:51Z",
+                    "2025-03-04T10:02:51Z"}};
   });
   extra("octo-org", "grpc-gateway", 470338120, 6811672, "Organization", [](Repository& r) {
     r.description = "Fork of the gRPC to JSON proxy, with our patches.";
     r.is_fork = true;
+    // GitHub turns a fork's workflows off until someone turns them on.
+    r.workflows = {
+        {470400011, "CI", ".github/workflows/ci.yml", "disabled_fork", "2025-03-12T13:03:10Z", "2025-03-12T13:03:10Z"}};
     r.language = "Go";
     r.size_kb = 9100;
     r.stargazers = 2;
@@ -192,6 +202,47 @@ void add_inventory(Dataset& d) {
     r.size_kb = 12;
     r.created_at = "2025-01-05T06:30:00Z";
   });
+}
+
+// The handbook's Publish workflow, run by hand twice in the spring and not since (after the
+// artifacts: it uploads none).
+void add_handbook_runs(Dataset& d) {
+  const struct {
+    int64_t id;
+    int number;
+    const char* created;
+    int seconds;
+    const char* sha;
+    const char* message;
+  } runs[] = {{15081722410, 1, "2026-05-12T09:40:17Z", 214, "0b9d3c1e5a7f2468ace13579bdf02468ace13579",
+               "Publish the on-call guide"},
+              {15391045532, 2, "2026-06-03T14:05:52Z", 187, "7e2a4c6b8d0f1357924680ace13579bdf0246813",
+               "Onboarding: first week checklist"}};
+  for (const auto& spec : runs) {
+    Run r;
+    r.id = spec.id;
+    r.owner = "octo-org";
+    r.repo = "handbook";
+    r.name = "Publish";
+    r.display_title = "Publish";
+    r.head_branch = "main";
+    r.head_sha = spec.sha;
+    r.event = "workflow_dispatch";
+    r.status = "completed";
+    r.conclusion = "success";
+    r.workflow_id = 455100002;
+    r.workflow_path = ".github/workflows/publish.yml";
+    r.check_suite_id = spec.id * 3 + 1;
+    r.run_number = spec.number;
+    r.actor_login = r.triggering_actor_login = "mona";
+    r.actor_id = r.triggering_actor_id = 4810412;
+    r.created_at = r.run_started_at = spec.created;
+    int64_t created = 0;
+    parse_timestamp(spec.created, created);
+    r.updated_at = format_timestamp(created + spec.seconds);
+    r.head_commit_message = spec.message;
+    d.add_run(std::move(r));
+  }
 }
 
 }  // namespace
@@ -279,6 +330,7 @@ Dataset demo_dataset() {
   Dataset data = assemble(plans, 20261120);
   add_inventory(data);
   add_run_artifacts(data, format_timestamp(kEnd));
+  add_handbook_runs(data);
   return data;
 }
 

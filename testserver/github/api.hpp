@@ -85,6 +85,7 @@ struct GitHubApi {
   void run_logs(Exchange& ex, const PathArgs& args, const std::string& anchor);
   void get_job(Exchange& ex, const PathArgs& args, const std::string& anchor);
   void job_logs(Exchange& ex, const PathArgs& args, const std::string& anchor);
+  void run_timing(Exchange& ex, const PathArgs& args, const std::string& anchor);
 
   // writes.cpp
   void delete_run(Exchange& ex, const PathArgs& args, const std::string& anchor);

@@ -1,6 +1,6 @@
 // Runs, jobs, workflows and deployments as GitHub's JSON, members in GitHub's order.
-// A job's state is derived from its run's: of the three jobs (build, test, lint), test is
-// the one that fails, and steps and runners follow from the job's status.
+// A job's state and times come from its run's (dataset/jobs.cpp); steps and runners
+// follow from the job's status.
 #include <algorithm>
 
 #include "github/identifiers.hpp"
@@ -65,45 +65,15 @@ void Renderer::run(std::string& out, const Run& r, bool include_prs) {
 }
 
 void Renderer::job(std::string& out, const Run& r, int k) {
-  static const char* const names[] = {"build", "test", "lint"};
-  const std::string name = names[k - 1];
-  const int64_t job_id = r.id * 10 + k;
+  const JobState j = job_state(r, k);
+  const std::string& name = j.name;
+  const int64_t job_id = j.id;
   const Repository& repo = repository_of(r);
   const std::string repo_url = bases_.api + "/repos/" + repo.owner + "/" + repo.name;
-
-  // The run's state spread over its three jobs: test is the one that fails.
-  std::string status = "queued", conclusion;
-  bool started = false;
-  if (r.status == "completed") {
-    status = "completed";
-    started = true;
-    const std::string& c = r.conclusion;
-    if (c == "skipped")
-      conclusion = "skipped";
-    else if (c == "failure" || c == "timed_out")
-      conclusion = k == 2 ? c : "success";
-    else if (c == "cancelled")
-      conclusion = k == 1 ? "success" : "cancelled";
-    else
-      conclusion = "success";
-  } else if (r.status == "in_progress" || r.status == "waiting") {
-    if (k == 1 || (k == 2 && r.status == "waiting")) {
-      status = "completed";
-      conclusion = "success";
-      started = true;
-    } else if (k == 2) {
-      status = "in_progress";
-      started = true;
-    } else {
-      status = r.status == "waiting" ? "waiting" : "queued";
-    }
-  }
-  int64_t t0 = 0, t1 = 0;
-  parse_timestamp(r.run_started_at, t0);
-  parse_timestamp(r.updated_at, t1);
-  t1 = std::max(t1, t0 + 3);
-  const int64_t job_start = std::min(t0 + k, t1);
-  const int64_t job_end = k == 2 ? t1 : job_start + (t1 - job_start) * (k == 1 ? 40 : 30) / 100;
+  const std::string& status = j.status;
+  const std::string& conclusion = j.conclusion;
+  const bool started = j.started;
+  const int64_t job_start = j.started_at, job_end = j.completed_at;
 
   JsonWriter w(out);
   w.begin_object();

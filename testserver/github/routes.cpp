@@ -32,6 +32,7 @@ const Route kRoutes[] = {
     {"GET", RUNS "/jobs", "workflow-jobs#list-jobs-for-a-workflow-run", &GitHubApi::list_jobs},
     {"GET", RUNS "/attempts/{attempt}/jobs", "workflow-jobs#list-jobs-for-a-workflow-run-attempt", &GitHubApi::list_jobs},
     {"GET", RUNS "/logs", "workflow-runs#download-workflow-run-logs", &GitHubApi::run_logs},
+    {"GET", RUNS "/timing", "workflow-runs#get-workflow-run-usage", &GitHubApi::run_timing},
     {"GET", RUNS "/attempts/{attempt}/logs", "workflow-runs#download-workflow-run-attempt-logs", &GitHubApi::run_logs},
     {"GET", RUNS "/artifacts", "artifacts#list-workflow-run-artifacts", &GitHubApi::list_run_artifacts},
     {"GET", ARTIFACTS, "artifacts#list-artifacts-for-a-repository", &GitHubApi::list_repository_artifacts},

@@ -103,4 +103,40 @@ void GitHubApi::job_logs(Exchange& ex, const PathArgs& args, const std::string& 
   ex.empty(302);
 }
 
+// GET …/runs/{run_id}/timing: the billable milliseconds of each runner OS the run's jobs
+// used (an OS none used is absent), each job's, and the run's duration once it has one.
+void GitHubApi::run_timing(Exchange& ex, const PathArgs& args, const std::string& anchor) {
+  std::shared_lock<std::shared_mutex> lock(data_mutex);
+  Run run;
+  if (!find_run(data, ex, args, anchor, run)) return;
+  const RunUsage usage = run_usage(run);
+  std::string body;
+  JsonWriter w(body);
+  w.begin_object();
+  w.begin_object("billable");
+  for (const char* os : {"UBUNTU", "MACOS", "WINDOWS"}) {
+    int64_t total = 0, jobs = 0;
+    for (const auto& j : usage.jobs)
+      if (j.os == os) total += j.duration_ms, ++jobs;
+    if (jobs == 0) continue;
+    w.begin_object(os);
+    w.number("total_ms", total);
+    w.number("jobs", jobs);
+    w.begin_array("job_runs");
+    for (const auto& j : usage.jobs) {
+      if (j.os != os) continue;
+      w.begin_object();
+      w.number("job_id", j.job_id);
+      w.number("duration_ms", j.duration_ms);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_object();
+  if (usage.run_duration_ms >= 0) w.number("run_duration_ms", usage.run_duration_ms);
+  w.end_object();
+  ex.json(200, std::move(body));
+}
+
 }  // namespace stacklite::testserver
