@@ -226,8 +226,12 @@ std::string missing_inputs_message(const ResourceSpec& res) {
   for (int column : res.required_columns()) {
     const ColumnSpec& col = res.columns[column];
     names.push_back(col.name);
-    std::string example = col.example.empty() ? "..." : col.example;
-    examples.push_back(col.name + " = '" + example + "'");
+    // A number's example goes unquoted, as a user writes it (run_id = 30433642).
+    const bool numeric = col.type == ColumnType::Integer || col.type == ColumnType::Real;
+    if (numeric && !col.example.empty())
+      examples.push_back(col.name + " = " + col.example);
+    else
+      examples.push_back(col.name + " = '" + (col.example.empty() ? "..." : col.example) + "'");
   }
   std::string list, where;
   for (size_t i = 0; i < names.size(); ++i) {

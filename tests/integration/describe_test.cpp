@@ -58,7 +58,9 @@ TEST_F(DescribeTest, EveryBundledTableIsListedWithItsMethods) {
             (Rows{{"github", "artifacts", "owner, repo", "1"},
                   {"github", "repositories", "", "0"},
                   {"github", "workflow_jobs", "owner, repo, run_id", "0"},
+                  {"github", "workflow_run_usage", "owner, repo, run_id", "0"},
                   {"github", "workflow_runs", "owner, repo", "1"},
+                  {"github", "workflows", "owner, repo", "0"},
                   {"shithub", "workflow_jobs", "owner, repo, run_id", "0"},
                   {"shithub", "workflow_runs", "owner, repo", "0"}}));
   // Every module named after a table is listed (the describe tables and the spec module aside).
@@ -67,7 +69,8 @@ TEST_F(DescribeTest, EveryBundledTableIsListedWithItsMethods) {
                 "AND name NOT LIKE 'json%' AND name NOT LIKE 'fts%' AND name NOT LIKE 'rtree%' "
                 "AND name NOT IN ('pragma_module_list') AND name IN (SELECT table_name FROM stacklite_tables) "
                 "ORDER BY 1")),
-            (std::vector<std::string>{"artifacts", "repositories", "workflow_jobs", "workflow_runs"}));
+            (std::vector<std::string>{"artifacts", "repositories", "workflow_jobs", "workflow_run_usage",
+                                      "workflow_runs", "workflows"}));
   EXPECT_EQ(db_->integer("SELECT count(*) FROM stacklite_tables WHERE description = '' OR description IS NULL"), 0);
   // The read methods in the order the planner tries them, each with the inputs it needs.
   EXPECT_EQ(db_->query("SELECT json_extract(m.value, '$.request'), json_extract(m.value, '$.needs') "

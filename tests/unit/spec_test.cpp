@@ -207,6 +207,16 @@ TEST(BundledSpec, ConformsToGitHubOpenApi) {
         simdjson::dom::element prop;
         if (property_at(schema.doc, schema.items, col.json_path).get(prop)) continue;
         found = true;
+        // The column's type is the property's: a JSON value for an object or array.
+        std::string_view type;
+        if (!Contracts::resolve(schema.doc, prop)["type"].get(type)) {
+          const ColumnType want = type == "integer"   ? ColumnType::Integer
+                                  : type == "number"  ? ColumnType::Real
+                                  : type == "boolean" ? ColumnType::Boolean
+                                  : type == "string"  ? ColumnType::Text
+                                                      : ColumnType::Json;
+          EXPECT_EQ(col.type, want) << res.name << "." << col.name << " is " << type;
+        }
         // The repositories table's descriptions start with the property's own (not that of
         // a schema it refers to, which is a title such as "License Simple"); the artifacts
         // table paraphrases its own.
@@ -237,6 +247,81 @@ TEST(BundledSpec, ConformsToGitHubOpenApi) {
       EXPECT_EQ(used, declared) << w.name;
     }
   }
+}
+
+// The inventory contract's operations are served, each by the table the README names, with
+// the columns a report needs; a run's usage has a column for each runner OS the contract
+// bills. The one operation left out is a workflow's usage in the current billing cycle
+// (GET …/workflows/{workflow_id}/timing): minutes per workflow are a join of runs and
+// their usage, over any period.
+TEST(BundledSpec, ServesTheInventoryContract) {
+  const ProviderSpec* github = bundled_provider("github");
+  ASSERT_NE(github, nullptr);
+  const std::map<std::string, std::string> served = {
+      {"/orgs/{org}/repos", "repositories"},
+      {"/users/{username}/repos", "repositories"},
+      {"/user/repos", "repositories"},
+      {"/repos/{owner}/{repo}/actions/artifacts", "artifacts"},
+      {"/repos/{owner}/{repo}/actions/artifacts/{artifact_id}", "artifacts"},
+      {"/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts", "artifacts"},
+      {"/repos/{owner}/{repo}/actions/workflows", "workflows"},
+      {"/repos/{owner}/{repo}/actions/workflows/{workflow_id}", "workflows"},
+      {"/repos/{owner}/{repo}/actions/runs/{run_id}/timing", "workflow_run_usage"}};
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(
+      parser.load(std::string(STACKLITE_SOURCE_DIR) + "/tests/data/github-actions-inventory.openapi.json").get(doc),
+      simdjson::SUCCESS);
+  simdjson::dom::object paths;
+  ASSERT_EQ(doc["paths"].get(paths), simdjson::SUCCESS);
+  std::set<std::string> in_contract;
+  for (auto field : paths) {
+    const std::string path(field.key);
+    if (path == "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing") continue;
+    in_contract.insert(path);
+    auto it = served.find(path);
+    ASSERT_NE(it, served.end()) << path << " is in the contract but no table is said to serve it";
+    const ResourceSpec* res = github->resource(it->second);
+    ASSERT_NE(res, nullptr) << it->second;
+    bool read = false;
+    for (const auto& m : res->read_methods) read |= m.path == path;
+    EXPECT_TRUE(read) << it->second << " has no read method for " << path;
+  }
+  EXPECT_EQ(in_contract.size(), served.size());
+
+  auto expect_columns = [&](const char* table, std::initializer_list<const char*> names) {
+    const ResourceSpec* res = github->resource(table);
+    ASSERT_NE(res, nullptr) << table;
+    for (const char* n : names) {
+      const int i = res->column_index(n);
+      ASSERT_GE(i, 0) << table << "." << n;
+      EXPECT_FALSE(res->columns[i].hidden) << table << "." << n;
+    }
+  };
+  expect_columns("workflows", {"id", "node_id", "name", "path", "state", "created_at", "updated_at", "url", "html_url",
+                               "badge_url"});
+  expect_columns("workflow_run_usage", {"run_duration_ms", "ubuntu_ms", "macos_ms", "windows_ms", "billable"});
+  const ResourceSpec& usage = *github->resource("workflow_run_usage");
+  for (const char* input : {"owner", "repo", "run_id"}) {
+    const int i = usage.column_index(input);
+    ASSERT_GE(i, 0) << input;
+    EXPECT_TRUE(usage.columns[i].input && usage.columns[i].hidden && usage.columns[i].required) << input;
+  }
+  // billable.<OS>.total_ms for each OS the contract's usage schema lists, and no other.
+  simdjson::dom::object oses;
+  ASSERT_EQ(doc["components"]["schemas"]["workflow-run-usage"]["properties"]["billable"]["properties"].get(oses),
+            simdjson::SUCCESS);
+  std::set<std::string> contract_oses, column_oses;
+  for (auto os : oses) contract_oses.insert(std::string(os.key));
+  for (const auto& col : usage.columns)
+    if (col.json_path.size() == 3 && col.json_path[0] == "billable" && col.json_path[2] == "total_ms") {
+      column_oses.insert(col.json_path[1]);
+      std::string lower = col.json_path[1];
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      EXPECT_EQ(col.name, lower + "_ms");
+    }
+  EXPECT_EQ(column_oses, contract_oses);
+  EXPECT_EQ(contract_oses, (std::set<std::string>{"UBUNTU", "MACOS", "WINDOWS"}));
 }
 
 std::string minimal_spec(const std::string& column_json, const std::string& method_json) {
