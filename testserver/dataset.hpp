@@ -28,6 +28,9 @@ struct Run {
   std::string created_at, updated_at, run_started_at;  // "YYYY-MM-DDTHH:MM:SSZ"
   std::vector<int> pull_request_numbers;
   std::string head_commit_message;
+  // A deployment's wait for a reviewer before its last job, within run_started_at..updated_at
+  // of a completed run: no job runs (or bills) meanwhile.
+  int64_t approval_seconds = 0;
   int64_t repository_id = 0;
   int64_t head_repository_id = 0;  // differs from repository_id for runs from forks
 };

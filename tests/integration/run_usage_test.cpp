@@ -28,6 +28,10 @@ void add_runs_with_durations(Dataset& data, const std::string& repo, int n, int6
       run.run_started_at = testserver::format_timestamp(created + 5);
       run.updated_at = testserver::format_timestamp(created + 95 + 37 * (run.id % 11));
     }
+    if (run.id % 100000 == 5005) {  // a deployment that waited half an hour for a reviewer
+      run.approval_seconds = 1800;
+      run.updated_at = testserver::format_timestamp(created + 95 + 37 * (run.id % 11) + 1800);
+    }
     data.add_run(run);
   }
 }
@@ -119,6 +123,36 @@ TEST_F(RunUsageTest, ARunsUsageIsOneGetOfItsTiming) {
                  "json_extract(billable, '$.MACOS.job_runs[0].duration_ms'), json_extract(billable, '$.WINDOWS.jobs') "
                  "FROM workflow_run_usage WHERE owner = 'octo-org' AND repo = 'octo-repo' AND run_id = 5016"),
       (Rows{{std::to_string(u.jobs[1].job_id), std::to_string(u.jobs[1].duration_ms), "1"}}));
+}
+
+// What a run bills is its jobs as the jobs listing shows them: each job's duration on its
+// runner's OS, so a deployment's wait for a reviewer is in the run's duration and in no job.
+TEST_F(RunUsageTest, EachJobBillsItsDurationAsTheJobsListingShowsIt) {
+  for (int64_t id : {5001, 5005, 5012, 5016}) {
+    SCOPED_TRACE(id);
+    const std::string run = "owner = 'octo-org' AND repo = 'octo-repo' AND run_id = " + std::to_string(id);
+    Rows billed_jobs = db_->query(
+        "SELECT CAST(json_extract(j.value, '$.job_id') AS TEXT), json_extract(j.value, '$.duration_ms'), o.key "
+        "FROM workflow_run_usage u, json_each(u.billable) o, json_each(o.value, '$.job_runs') j WHERE " +
+        run + " ORDER BY 1");
+    Rows listed_jobs = db_->query(
+        "SELECT id, (unixepoch(completed_at) - unixepoch(started_at)) * 1000, "
+        "CASE WHEN name = 'build' OR " +
+        std::string(id % 4 == 0 ? "0" : "1") +
+        " THEN 'UBUNTU' WHEN name = 'test' THEN 'MACOS' ELSE 'WINDOWS' END "
+        "FROM workflow_jobs WHERE " +
+        run + " AND status = 'completed' AND conclusion != 'skipped' ORDER BY 1");
+    EXPECT_EQ(billed_jobs, listed_jobs);
+    EXPECT_EQ(billed_jobs.size(), 3u);
+  }
+  // The half hour run 5005 waited is in its duration and billed by no job: its jobs ran for
+  // a minute and a half.
+  Rows r = db_->query(
+      "SELECT run_duration_ms, ubuntu_ms FROM workflow_run_usage WHERE owner = 'octo-org' AND repo = 'octo-repo' AND "
+      "run_id = 5005");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_GE(std::stoll(r[0][0]), 1800000);
+  EXPECT_LT(std::stoll(r[0][1]), 1800000);
 }
 
 TEST_F(RunUsageTest, RunIdListsAndSubqueriesReadEachRunsTiming) {

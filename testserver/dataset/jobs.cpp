@@ -59,6 +59,19 @@ JobState job_state(const Run& r, int k) {
   t1 = std::max(t1, t0 + 3);
   j.started_at = std::min(t0 + k, t1);
   j.completed_at = k == 2 ? t1 : j.started_at + (t1 - j.started_at) * (k == 1 ? 40 : 30) / 100;
+  // A deployment that waited for a reviewer: build and test run first, the last job (the
+  // deployment) after the wait, to the run's end.
+  const int64_t wait = r.status == "completed" ? r.approval_seconds : 0;
+  if (wait > 0 && t1 - wait > t0 + 3) {
+    const int64_t before = t1 - wait;  // when the wait began: build and test are done
+    const int64_t last = std::max<int64_t>(1, (before - t0) * 30 / 100);
+    if (k == 3) {
+      j.started_at = t1 - last;
+      j.completed_at = t1;
+    } else {
+      j.completed_at = k == 2 ? before : j.started_at + (before - j.started_at) * 40 / 100;
+    }
+  }
   return j;
 }
 

@@ -386,6 +386,7 @@ class RepoSimulation {
       r.conclusion = conclusion;
       started = c + delay;
       updated = started + length + approval;
+      r.approval_seconds = approval;
       const bool rerunnable = r.conclusion == "failure" || r.conclusion == "cancelled" || r.conclusion == "timed_out";
       int attempts = 1;
       if (rerunnable && rng_.chance(0.22))
@@ -400,6 +401,7 @@ class RepoSimulation {
         started = rerun_at + delay;
         t = updated = end;
         r.run_attempt = a;
+        r.approval_seconds = 0;  // the re-run's span is its jobs' alone
         r.conclusion = a == attempts && rng_.chance(0.7) ? "success" : "failure";
         const Person& who = team_member(true);
         if (rng_.chance(0.6) || r.actor_login == kDepsBot.login) {
