@@ -73,3 +73,8 @@ SELECT cancel_workflow_run('octo-org', 'octo-repo', 1);
 -- {"ok":false,"status":404,"message":"Not Found"}
 -- requests:
 -- POST /repos/octo-org/octo-repo/actions/runs/1/cancel
+
+-- workflow_run_usage without run_id: no request.
+SELECT * FROM workflow_run_usage WHERE owner = 'octo-org' AND repo = 'octo-repo';
+-- error: workflow_run_usage: owner, repo and run_id are required: add them to the WHERE clause, e.g. SELECT * FROM workflow_run_usage WHERE owner = 'octo-org' AND repo = 'octo-repo' AND run_id = 30433642
+-- requests: none

@@ -149,3 +149,59 @@ EXPLAIN QUERY PLAN SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND rep
 -- rows:
 -- 3|0|0|SCAN workflow_runs VIRTUAL TABLE INDEX 3:list_workflow_runs_for_repo(owner=?1,repo=?2,branch=?3) limit=?4 exact columns=0x0000006000001201
 -- requests: none
+
+-- workflows, owner = ? AND repo = ?: the repository's workflows, 100 a page.
+SELECT id, name, path, state FROM workflows WHERE owner = 'octo-org' AND repo = 'octo-repo';
+-- rows:
+-- 11|CI|.github/workflows/ci.yml|active
+-- 12|Release|.github/workflows/release.yml|active
+-- requests:
+-- GET /repos/octo-org/octo-repo/actions/workflows?per_page=100
+
+-- workflows, id = ? or workflow = ? (an id, a file name or a path): one request; an unknown workflow is no row.
+SELECT id, name FROM workflows WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 12;
+-- rows:
+-- 12|Release
+-- requests:
+-- GET /repos/octo-org/octo-repo/actions/workflows/12
+
+SELECT id, name FROM workflows WHERE owner = 'octo-org' AND repo = 'octo-repo' AND workflow = '.github/workflows/ci.yml';
+-- rows:
+-- 11|CI
+-- requests:
+-- GET /repos/octo-org/octo-repo/actions/workflows/ci.yml
+
+SELECT id FROM workflows WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id = 99;
+-- rows:
+-- requests:
+-- GET /repos/octo-org/octo-repo/actions/workflows/99
+
+-- workflows, name, state, path: SQLite keeps the matching rows of the listing.
+SELECT id FROM workflows WHERE owner = 'octo-org' AND repo = 'octo-repo' AND state = 'active' AND name = 'Release';
+-- rows:
+-- 12
+-- requests:
+-- GET /repos/octo-org/octo-repo/actions/workflows?per_page=100
+
+-- workflow_run_usage, run_id = ?: one request per run; an unknown run is no row.
+SELECT run_id, run_duration_ms, ubuntu_ms, macos_ms, windows_ms FROM workflow_run_usage WHERE owner = 'octo-org' AND repo = 'octo-repo' AND run_id = 5001;
+-- rows:
+-- 5001|0|1000|NULL|NULL
+-- requests:
+-- GET /repos/octo-org/octo-repo/actions/runs/5001/timing
+
+SELECT run_id FROM workflow_run_usage WHERE owner = 'octo-org' AND repo = 'octo-repo' AND run_id = 1;
+-- rows:
+-- requests:
+-- GET /repos/octo-org/octo-repo/actions/runs/1/timing
+
+-- workflow_run_usage, run_id IN (...) or from a subquery: one request per run.
+SELECT run_id FROM workflow_run_usage WHERE owner = 'octo-org' AND repo = 'octo-repo' AND run_id IN (SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND id IN (5003, 5001));
+-- rows:
+-- 5001
+-- 5003
+-- requests:
+-- GET /repos/octo-org/octo-repo/actions/runs/5001
+-- GET /repos/octo-org/octo-repo/actions/runs/5003
+-- GET /repos/octo-org/octo-repo/actions/runs/5001/timing
+-- GET /repos/octo-org/octo-repo/actions/runs/5003/timing
