@@ -344,7 +344,18 @@ ReadMethod parse_read_method(const SpecReader& r, const ResourceSpec& res, eleme
     m.not_found_is_empty = true;
   else if (not_found != "error")
     r.fail(rw + ".not_found", "expected \"error\" or \"no_rows\"");
+  m.no_rows_if_found = r.string_at(obj, "no_rows_if_found", where, false);
+  if (!m.no_rows_if_found.empty()) {
+    const std::string nw = where + ".no_rows_if_found";
+    m.no_rows_if_found_pieces = parse_path_template(r, m.no_rows_if_found, nw);
+    for (const auto& p : m.no_rows_if_found_pieces)
+      if (p.is_param && !template_params.count(p.text))
+        r.fail(nw, "uses '" + p.text + "', which is not a parameter of the path " + quote_for_message(m.path));
+    if (m.not_found_is_empty) r.fail(nw, "cannot go with \"not_found\": \"no_rows\" (a 404 is no rows already)");
+  }
   fallback_name = r.string_at(obj, "on_not_found", where, false);
+  if (!fallback_name.empty() && !m.no_rows_if_found.empty())
+    r.fail(where + ".on_not_found", "cannot go with \"no_rows_if_found\" (a 404 is either no rows or a fallback)");
   if (!fallback_name.empty() && m.not_found_is_empty)
     r.fail(where + ".on_not_found",
            "cannot go with \"not_found\": \"no_rows\" (a 404 is either no rows or a fallback)");

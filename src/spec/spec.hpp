@@ -62,6 +62,11 @@ struct ReadMethod {
   std::string items_key;  // list envelope key; empty: the body is a bare array
   std::string total_key;  // optional total count key in the envelope
   bool not_found_is_empty = false;
+  // "no_rows_if_found": a 404 of the listing's first request is no rows when GET of this
+  // path (a template of some of the method's own path parameters: the repository) answers
+  // 200, and the error it is otherwise. Empty: not asked.
+  std::string no_rows_if_found;
+  std::vector<PathPiece> no_rows_if_found_pieces;
   // A later read method that answers instead when this method's first request is a 404
   // (GitHub's /orgs/{org}/repos for an owner that is a user); -1: a 404 is what it is.
   int fallback_method = -1;

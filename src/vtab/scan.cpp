@@ -99,6 +99,23 @@ void Scan::skip_target(const std::string& url) {
   std::fprintf(stderr, "%s\n", without_secrets(std::move(line), client_.endpoint().token()).c_str());
 }
 
+// The listing's first request answered 404: when the path its spec names (the repository)
+// is found, what the listing's own path adds (a workflow) does not exist, so the listing has
+// no rows, and stderr says so (a misspelt name is not silently nothing). Otherwise the 404
+// stands, with what it means.
+bool Scan::parent_found(const ReadMethod& m, const std::string& url) {
+  const std::string parent = client_.url_for(expand_path(m.no_rows_if_found_pieces, target_.path_params));
+  HttpResponse found;
+  client_.get(parent, found);
+  if (found.status != 200) return false;
+  std::string line = "stacklite: " + label_ + ": no rows from GET " + client_.display_path(url) +
+                     ": 404 Not Found, while GET " + client_.display_path(parent) +
+                     " answered 200 (no such item there)";
+  if (before_message) before_message();
+  std::fprintf(stderr, "%s\n", without_secrets(std::move(line), client_.endpoint().token()).c_str());
+  return true;
+}
+
 const ReadRequest* Scan::target_at(uint64_t seq) const {
   if (seq == target_seq_) return &target_;
   if (seq > target_seq_ && seq - target_seq_ <= upcoming_.size()) return &upcoming_[seq - target_seq_ - 1];
@@ -426,6 +443,11 @@ void Scan::fetch(const std::string& url) {
     return;
   }
   if (page_.status == 404 && m.not_found_is_empty) {
+    fetcher_.proceed();
+    return;
+  }
+  if (page_.status == 404 && !m.no_rows_if_found.empty() && segment_first_page_ && boundary_.empty() &&
+      parent_found(m, url)) {
     fetcher_.proceed();
     return;
   }

@@ -97,6 +97,7 @@ class Scan {
   static bool says_missing(const HttpResponse& response);
   // Skips the current target (on_missing 'skip'): one line on stderr naming it.
   void skip_target(const std::string& url);
+  bool parent_found(const ReadMethod& m, const std::string& url);
 
   ApiClient& client_;
   const ResourceSpec& resource_;

@@ -459,6 +459,16 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       cs[i].column = (cs[i].op == Op::Limit || cs[i].op == Op::Offset) ? -1 : c.iColumn;
       // The rowid is the key column (a run's id): `rowid IN (...)` reads runs by id.
       if (cs[i].column == -1 && cs[i].op != Op::Limit && cs[i].op != Op::Offset) cs[i].column = t->resource->key_column;
+      // A text comparison under another collation than BINARY (`= 'MAIN' COLLATE NOCASE`)
+      // means more than the API's exact match: SQLite checks it. Only an input column
+      // (owner, repo: a row reports the value given) still feeds its parameter.
+      if (cs[i].column >= 0 && static_cast<size_t>(cs[i].column) < t->resource->columns.size() &&
+          cs[i].op != Op::Other) {
+        const ColumnSpec& col = t->resource->columns[static_cast<size_t>(cs[i].column)];
+        const char* collation = sqlite3_vtab_collation(info, i);
+        if (col.type == ColumnType::Text && !col.input && collation && sqlite3_stricmp(collation, "BINARY") != 0)
+          cs[i].op = Op::Other;
+      }
       cs[i].usable = c.usable != 0;
       cs[i].is_in = cs[i].op == Op::Eq && cs[i].usable && sqlite3_vtab_in(info, i, -1);
     }

@@ -339,10 +339,23 @@ TEST_F(WorkflowByNameTest, InListsAndAGetByIdWithAName) {
       "AND w.workflow_id = n.file GROUP BY n.file ORDER BY n.file");
   EXPECT_EQ(per_file, (Rows{{".github/workflows/release.yml", std::to_string(release.size())},
                             {"ci.yml", std::to_string(both.size() - release.size())}}));
+  // A workflow the repository does not have: no runs (the repository is asked whether it is
+  // there), and in an IN list the other names' runs still come.
   server_->clear_requests();
-  std::string err = db_->error(kRuns + " AND workflow_id = 'nope.yml'");
+  EXPECT_TRUE(ids_of("workflow_id = 'nope.yml'").empty());
+  std::vector<std::string> sent;
+  for (const auto& r : api_requests()) sent.push_back(r.path);
+  EXPECT_EQ(sent, (std::vector<std::string>{"/repos/octo-org/octo-repo/actions/workflows/nope.yml/runs",
+                                            "/repos/octo-org/octo-repo"}));
+  got = ids_of("workflow_id IN ('release.yml', 'nope.yml', 171001)");
+  std::sort(got.begin(), got.end());
+  std::sort(release.begin(), release.end());
+  EXPECT_EQ(got, release);
+  // The repository missing too: the listing's 404 is the error it always was.
+  std::string err = db_->error(
+      "SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'gone' AND workflow_id = 'nope.yml'");
   EXPECT_EQ(err,
-            "workflow_runs: GET /repos/octo-org/octo-repo/actions/workflows/nope.yml/runs: 404 Not Found: Not Found "
+            "workflow_runs: GET /repos/octo-org/gone/actions/workflows/nope.yml/runs: 404 Not Found: Not Found "
             "(no token was sent: if the repository is private, set GITHUB_TOKEN or GH_TOKEN)");
 }
 

@@ -498,6 +498,25 @@ TEST(BundledSpec, TheDefaultProviderIsSaidInItsSpec) {
   EXPECT_EQ(default_bundled_provider("no_such_table"), nullptr);
 }
 
+// no_rows_if_found: a path over the method's own parameters, asked when its listing 404s.
+TEST(SpecValidation, NoRowsIfFoundIsAPathOverTheMethodsOwnParameters) {
+  auto spec = [&](const std::string& extra, const std::string& not_found = "error") {
+    return minimal_spec(
+        kColumns,
+        R"({"name":"items","path":"/o/{org}/items","path_params":{"org":"owner"},"response":{"kind":"list","not_found":")" +
+            not_found + "\"}" + extra + "}");
+  };
+  ProviderSpec ok = load_provider_spec(spec(R"(,"no_rows_if_found":"/o/{org}")"), "my.json");
+  EXPECT_EQ(ok.resources[0].read_methods[0].no_rows_if_found, "/o/{org}");
+  ASSERT_EQ(ok.resources[0].read_methods[0].no_rows_if_found_pieces.size(), 2u);
+  expect_spec_error(spec(R"(,"no_rows_if_found":"/o/{repo}")"),
+                    {"read_methods[0].no_rows_if_found", "uses 'repo', which is not a parameter of the path"});
+  expect_spec_error(spec(R"(,"no_rows_if_found":"o/{org}")"),
+                    {"read_methods[0].no_rows_if_found", "must start with '/'"});
+  expect_spec_error(spec(R"(,"no_rows_if_found":"/o/{org}")", "no_rows"),
+                    {"read_methods[0].no_rows_if_found", "a 404 is no rows already"});
+}
+
 // on_not_found names a later method that answers the same query (GitHub's repositories of a
 // user after /orgs/{org}/repos answered 404); anything that could not is refused.
 TEST(SpecValidation, OnNotFoundNamesALaterMethodThatAnswersTheSameQuery) {

@@ -77,6 +77,7 @@ struct GitHubApi {
   void list_org_repos(Exchange& ex, const PathArgs& args, const std::string& anchor);
   void list_user_repos(Exchange& ex, const PathArgs& args, const std::string& anchor);
   void list_own_repos(Exchange& ex, const PathArgs& args, const std::string& anchor);
+  void get_repository(Exchange& ex, const PathArgs& args, const std::string& anchor);
   void list_repositories(Exchange& ex, std::vector<const Repository*> repos);  // one page of them
 
   // run_reads.cpp

@@ -114,4 +114,14 @@ void GitHubApi::list_own_repos(Exchange& ex, const PathArgs&, const std::string&
   list_repositories(ex, std::move(repos));
 }
 
+// GET /repos/{owner}/{repo}: the repository (its listing item's fields).
+void GitHubApi::get_repository(Exchange& ex, const PathArgs& args, const std::string& anchor) {
+  std::shared_lock<std::shared_mutex> lock(data_mutex);
+  const Repository* r = data.find_repository(args.owner, args.repo);
+  if (!r) return send_error(ex, 404, "Not Found", anchor);
+  std::string body;
+  Renderer(data, bases).repository_item(body, *r);
+  ex.json(200, std::move(body));
+}
+
 }  // namespace stacklite::testserver

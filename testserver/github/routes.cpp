@@ -23,6 +23,7 @@ const Route kRoutes[] = {
     {"GET", "/orgs/{owner}/repos", "/repos/repos#list-organization-repositories", &GitHubApi::list_org_repos},
     {"GET", "/users/{owner}/repos", "/repos/repos#list-repositories-for-a-user", &GitHubApi::list_user_repos},
     {"GET", "/user/repos", "/repos/repos#list-repositories-for-the-authenticated-user", &GitHubApi::list_own_repos},
+    {"GET", "/repos/{owner}/{repo}", "/repos/repos#get-a-repository", &GitHubApi::get_repository},
     {"GET", "/repos/{owner}/{repo}/actions/runs", "workflow-runs#list-workflow-runs-for-a-repository", &GitHubApi::list_repository_runs},
     {"GET", WORKFLOWS "/{workflow}/runs", "workflow-runs#list-workflow-runs-for-a-workflow", &GitHubApi::list_workflow_runs},
     {"GET", WORKFLOWS, "workflows#list-repository-workflows", &GitHubApi::list_workflows},

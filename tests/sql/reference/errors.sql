@@ -47,11 +47,12 @@ SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND
 -- error: workflow_runs: status = 'failed' is not a value the API's status parameter takes; valid values: completed, action_required, cancelled, failure, neutral, skipped, stale, success, timed_out, in_progress, queued, requested, waiting, pending
 -- requests: none
 
--- Unknown workflow: the API's 404.
-SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND workflow_id = 'nope.yml';
--- error: workflow_runs: GET /repos/octo-org/octo-repo/actions/workflows/nope.yml/runs: 404 Not Found: Not Found (no token was sent: if the repository is private, set GITHUB_TOKEN or GH_TOKEN)
+-- A workflow of a repository that is not there: the API's 404, once the repository answers 404 too.
+SELECT id FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'no-such-repo' AND workflow_id = 'ci.yml';
+-- error: workflow_runs: GET /repos/octo-org/no-such-repo/actions/workflows/ci.yml/runs: 404 Not Found: Not Found (no token was sent: if the repository is private, set GITHUB_TOKEN or GH_TOKEN)
 -- requests:
--- GET /repos/octo-org/octo-repo/actions/workflows/nope.yml/runs?per_page=100
+-- GET /repos/octo-org/no-such-repo/actions/workflows/ci.yml/runs?per_page=100
+-- GET /repos/octo-org/no-such-repo
 
 -- INSERT and UPDATE have no API method behind them: no request.
 INSERT INTO workflow_runs(id) VALUES (1);

@@ -56,6 +56,26 @@ SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-rep
 -- GET /repos/octo-org/octo-repo/actions/workflows/ci.yml/runs?per_page=100
 -- GET /repos/octo-org/octo-repo/actions/workflows/ci.yml/runs?per_page=100&page=2
 
+-- A workflow the repository does not have: the listing answers 404, the repository 200, so
+-- there are no such runs (stderr says so); in an IN list the other workflows' runs still come.
+SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND workflow_id IN ('ci.yml', 'nope.yml');
+-- rows:
+-- 188
+-- requests:
+-- GET /repos/octo-org/octo-repo/actions/workflows/ci.yml/runs?per_page=100
+-- GET /repos/octo-org/octo-repo/actions/workflows/ci.yml/runs?per_page=100&page=2
+-- GET /repos/octo-org/octo-repo/actions/workflows/nope.yml/runs?per_page=100
+-- GET /repos/octo-org/octo-repo
+
+-- A comparison under another collation than BINARY is SQLite's to check: no branch= sent.
+SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND head_branch = 'MAIN' COLLATE NOCASE;
+-- rows:
+-- 83
+-- requests:
+-- GET /repos/octo-org/octo-repo/actions/runs?per_page=100
+-- GET /repos/octo-org/octo-repo/actions/runs?per_page=100&page=2
+-- GET /repos/octo-org/octo-repo/actions/runs?per_page=100&page=3
+
 -- head_branch = ?: branch=.
 SELECT count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo = 'octo-repo' AND head_branch = 'main';
 -- rows:
