@@ -151,11 +151,12 @@ class Generator {
   Pred atom(bool pushed) {
     switch (pick(11)) {
       case 0:
-        return text_atom("status", {"queued", "in_progress", "completed", "waiting", run().status, "success", "failure"});
+        return text_atom("status",
+                         {"queued", "in_progress", "completed", "waiting", run().status, "success", "failure"});
       case 1:
         return text_atom("conclusion",
-                         {"success", "failure", "cancelled", "skipped", run().conclusion.empty() ? "success" : run().conclusion,
-                          "completed", "in_progress"});
+                         {"success", "failure", "cancelled", "skipped",
+                          run().conclusion.empty() ? "success" : run().conclusion, "completed", "in_progress"});
       case 2:
         return text_atom("event", {run().event, run().event, "push", "pull_request", "schedule", "release"});
       case 3:
