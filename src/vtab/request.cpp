@@ -199,7 +199,14 @@ std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>
         case ArgRole::QueryParam: {
           const ParamBinding& q = m.query_params.at(arg.param);
           std::string text = q.style == ParamStyle::Boolean ? boolean_text(col, v) : v.to_text();
-          if (check_known_value(col, q, text)) t.query.emplace_back(q.param, std::move(text));
+          bool send = false;
+          try {
+            send = check_known_value(col, q, text);
+          } catch (const Error& e) {
+            if (m.fallback_method < 0) throw;
+            t.value_error = e.what();
+          }
+          if (send) t.query.emplace_back(q.param, std::move(text));
           break;
         }
         case ArgRole::Limit:
@@ -239,6 +246,8 @@ std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>
           t.fallback_error = e.what();
         }
       }
+      // A value neither method takes is an error before any request.
+      if (!t.value_error.empty() && !t.fallback) throw Error(t.value_error);
       out = std::move(t);
     }
   }

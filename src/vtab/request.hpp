@@ -43,6 +43,10 @@ struct ReadRequest {
   // first request is a 404; or, when a value cannot go to that method, why not.
   std::shared_ptr<const ReadRequest> fallback;
   std::string fallback_error;
+  // A value this method does not take but its fallback does (type = 'owner': a user's
+  // listing takes it, an organization's does not): left out of this request, and the error
+  // when this method answers instead of handing over to the fallback.
+  std::string value_error;
 
   // Whether a row satisfies those checks. Throws Error for a time the response garbled.
   bool admits(const ResourceSpec& resource, const Row& row) const;

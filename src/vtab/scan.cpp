@@ -442,6 +442,9 @@ void Scan::fetch(const std::string& url) {
     start_target();
     return;
   }
+  if (!target_.value_error.empty() && segment_first_page_ && boundary_.empty() && page_.status < 400)
+    throw Error("GET " + client_.display_path(url) + " answered " + std::to_string(page_.status) + "; " +
+                target_.value_error);
   if (page_.status == 404 && m.not_found_is_empty) {
     fetcher_.proceed();
     return;

@@ -141,6 +141,25 @@ TEST_F(RepositoriesTest, AUserIsListedWhenTheOrganizationListingAnswers404) {
   EXPECT_EQ(sent, (std::vector<std::string>{"/orgs/octocat/repos?per_page=100", "/users/octocat/repos?per_page=100"}));
 }
 
+// type = 'owner' is a user's type (its listing's default), which an organization's listing
+// does not take: it was an error before any request, for a user too. Now the organization
+// listing is asked without it, and its 404 hands the value to the user's listing.
+TEST_F(RepositoriesTest, AUsersTypeGoesToTheUserListingAfterTheOrganizationListingAnswers404) {
+  Rows want = expected([](const Repository& r) { return r.owner == "octocat" && !r.is_private; }, by_full_name);
+  ASSERT_EQ(want.size(), 2u);
+  EXPECT_EQ(db_->query(kSelect + "WHERE owner = 'octocat' AND type = 'owner'"), want);
+  EXPECT_EQ(targets(), (std::vector<std::string>{"/orgs/octocat/repos?per_page=100",
+                                                 "/users/octocat/repos?type=owner&per_page=100"}));
+  // Of an organization it is the error naming the organization's values, after one request.
+  server_->clear_requests();
+  const std::string err = db_->error("SELECT * FROM repositories WHERE owner = 'bigcorp' AND type = 'owner'");
+  EXPECT_NE(err.find("GET /orgs/bigcorp/repos answered 200; type = 'owner' is not a value the API's "
+                     "type parameter takes; valid values: all, public, private, forks, sources, member"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(targets(), (std::vector<std::string>{"/orgs/bigcorp/repos?per_page=100"}));
+}
+
 TEST_F(RepositoriesTest, WithoutOwnerTheTokensOwnRepositoriesAreListed) {
   // Without a token there are none: the error says which variable to set.
   EXPECT_EQ(db_->error(kSelect),
