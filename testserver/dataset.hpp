@@ -157,6 +157,13 @@ struct JobState {
 };
 JobState job_state(const Run& run, int k);
 
+// The run as it looked at an earlier attempt (1 ≤ attempt < run_attempt): finished, and
+// failed (or it would not have been re-run); the run itself at its latest attempt.
+Run run_at_attempt(const Run& run, int attempt);
+// The id of job k of `run` at `attempt`: run id * 10 + k at the latest attempt, (run id * 10
+// + k) * 100 + attempt at an earlier one (GitHub gives each attempt's jobs ids of their own).
+int64_t attempt_job_id(const Run& run, int k, int attempt);
+
 // What GET …/runs/{run_id}/timing reports of a run's latest attempt: each job that ran to
 // completion (not skipped) bills its duration on its runner's OS, in job order; the run's
 // duration (run_started_at to updated_at) is there once it has completed, -1 before.

@@ -211,6 +211,38 @@ TEST_F(GithubJobsTest, RunIdListsJobsAttemptAndIdGetOne) {
   EXPECT_EQ(api_requests()[0].param("filter"), "all");
 }
 
+// A run re-run once (5014, at attempt 2): filter = 'all' lists the jobs of both attempts, each
+// attempt's with ids of its own as GitHub gives them, so asking for attempt 1 together with
+// filter = 'all' (which the attempt's listing does not take: the run's listing with the
+// filter, and SQLite keeps run_attempt = 1) gives the rows attempt 1's listing gives. The
+// loopback server listed only the latest attempt's jobs for filter=all, which made that
+// query silently empty.
+TEST_F(GithubJobsTest, FilterAllListsTheJobsOfEveryAttemptEachWithItsOwnIds) {
+  const std::string jobs =
+      "SELECT id, run_attempt, name, conclusion FROM workflow_jobs WHERE owner = 'octo-org' AND "
+      "repo = 'octo-repo' AND run_id = 5014";
+  const Rows latest = db_->query(jobs + " ORDER BY id");
+  const Rows first = db_->query(jobs + " AND attempt_number = 1 ORDER BY id");
+  ASSERT_EQ(latest.size(), 3u);
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first[0], (std::vector<std::string>{"5014101", "1", "build", "success"}));
+  EXPECT_EQ(first[1], (std::vector<std::string>{"5014201", "1", "test", "failure"}));
+  EXPECT_EQ(latest[0][0], "50141");
+  EXPECT_EQ(latest[0][1], "2");
+  Rows all = latest;
+  all.insert(all.end(), first.begin(), first.end());
+  EXPECT_EQ(db_->query(jobs + " AND filter = 'all' ORDER BY run_attempt DESC, id"), all);
+  server_->clear_requests();
+  EXPECT_EQ(db_->query(jobs + " AND attempt_number = 1 AND filter = 'all' ORDER BY id"), first);
+  ASSERT_EQ(api_requests().size(), 1u);
+  EXPECT_EQ(api_requests()[0].path, "/repos/octo-org/octo-repo/actions/runs/5014/jobs");
+  EXPECT_EQ(api_requests()[0].param("filter"), "all");
+  // An earlier attempt's job by its id.
+  EXPECT_EQ(db_->query("SELECT id, run_attempt, name FROM workflow_jobs WHERE owner = 'octo-org' AND repo = "
+                       "'octo-repo' AND id = 5014201"),
+            (Rows{{"5014201", "1", "test"}}));
+}
+
 TEST_F(GithubJobsTest, RunsJoinJobs) {
   Rows rows = db_->query(
       "SELECT r.id, count(j.id) FROM workflow_runs r JOIN workflow_jobs j "

@@ -75,6 +75,27 @@ JobState job_state(const Run& r, int k) {
   return j;
 }
 
+Run run_at_attempt(const Run& r, int attempt) {
+  Run out = r;
+  if (attempt >= r.run_attempt) return out;
+  int64_t created = 0, latest_start = 0;
+  parse_timestamp(r.created_at, created);
+  parse_timestamp(r.run_started_at, latest_start);
+  const int64_t slot = std::max<int64_t>(2, (latest_start - created) / (r.run_attempt - 1));
+  const int64_t start = created + slot * (attempt - 1);
+  out.run_attempt = attempt;
+  out.status = "completed";
+  out.conclusion = "failure";
+  out.run_started_at = format_timestamp(attempt == 1 ? created : start);
+  out.updated_at = format_timestamp(start + slot / 2);
+  return out;
+}
+
+int64_t attempt_job_id(const Run& run, int k, int attempt) {
+  const int64_t latest = run.id * 10 + k;
+  return attempt >= run.run_attempt ? latest : latest * 100 + attempt;
+}
+
 RunUsage run_usage(const Run& run) {
   RunUsage u;
   for (int k = 1; k <= 3; ++k) {

@@ -67,7 +67,9 @@ void Renderer::run(std::string& out, const Run& r, bool include_prs) {
 void Renderer::job(std::string& out, const Run& r, int k) {
   const JobState j = job_state(r, k);
   const std::string& name = j.name;
-  const int64_t job_id = j.id;
+  // `r` as of an earlier attempt has a run_attempt below the stored run's: its own job ids.
+  const Run* latest = data_.find_run(r.owner, r.repo, r.id);
+  const int64_t job_id = latest ? attempt_job_id(*latest, k, r.run_attempt) : j.id;
   const Repository& repo = repository_of(r);
   const std::string repo_url = bases_.api + "/repos/" + repo.owner + "/" + repo.name;
   const std::string& status = j.status;

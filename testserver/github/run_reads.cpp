@@ -9,24 +9,6 @@ namespace stacklite::testserver {
 
 namespace {
 
-// The run as it looked at an earlier attempt: finished, and failed (or it would not
-// have been re-run).
-Run as_of_attempt(const Run& r, int attempt) {
-  Run out = r;
-  if (attempt >= r.run_attempt) return out;
-  int64_t created = 0, latest_start = 0;
-  parse_timestamp(r.created_at, created);
-  parse_timestamp(r.run_started_at, latest_start);
-  const int64_t slot = std::max<int64_t>(2, (latest_start - created) / (r.run_attempt - 1));
-  const int64_t start = created + slot * (attempt - 1);
-  out.run_attempt = attempt;
-  out.status = "completed";
-  out.conclusion = "failure";
-  out.run_started_at = format_timestamp(attempt == 1 ? created : start);
-  out.updated_at = format_timestamp(start + slot / 2);
-  return out;
-}
-
 // The run of {run_id} (at {attempt} when the route has one); false after answering 404.
 // Under the caller's shared lock.
 bool find_run(const Dataset& data, Exchange& ex, const PathArgs& args, const std::string& anchor, Run& out) {
@@ -39,18 +21,35 @@ bool find_run(const Dataset& data, Exchange& ex, const PathArgs& args, const std
     send_error(ex, 404, "Not Found", anchor);
     return false;
   }
-  out = has_attempt ? as_of_attempt(*found, static_cast<int>(attempt)) : *found;
+  out = has_attempt ? run_at_attempt(*found, static_cast<int>(attempt)) : *found;
   return true;
 }
 
-// Job ids are run id * 10 + 1..3 (build, test, lint); nullptr after answering 404.
-const Run* find_job_run(const Dataset& data, Exchange& ex, const PathArgs& args, const std::string& anchor,
-                        int64_t& job_id) {
-  const Run* run = nullptr;
-  if (parse_id(args.job_id, job_id) && job_id % 10 >= 1 && job_id % 10 <= 3)
-    run = data.find_run(args.owner, args.repo, job_id / 10);
-  if (!run) send_error(ex, 404, "Not Found", anchor);
-  return run;
+// Job ids are run id * 10 + 1..3 (build, test, lint) at the run's latest attempt, and that
+// * 100 + the attempt at an earlier one; false after answering 404. `run` is the run as of
+// the job's attempt, `k` the job.
+bool find_job_run(const Dataset& data, Exchange& ex, const PathArgs& args, const std::string& anchor, Run& run,
+                  int& k) {
+  int64_t job_id = 0;
+  const Run* found = nullptr;
+  if (parse_id(args.job_id, job_id)) {
+    if (job_id % 10 >= 1 && job_id % 10 <= 3) found = data.find_run(args.owner, args.repo, job_id / 10);
+    if (found) {
+      run = *found;
+      k = static_cast<int>(job_id % 10);
+    } else {
+      const int64_t attempt = job_id % 100, latest_id = job_id / 100;
+      if (latest_id % 10 >= 1 && latest_id % 10 <= 3) found = data.find_run(args.owner, args.repo, latest_id / 10);
+      if (found && attempt >= 1 && attempt < found->run_attempt) {
+        run = run_at_attempt(*found, static_cast<int>(attempt));
+        k = static_cast<int>(latest_id % 10);
+      } else {
+        found = nullptr;
+      }
+    }
+  }
+  if (!found) send_error(ex, 404, "Not Found", anchor);
+  return found != nullptr;
 }
 
 }  // namespace
@@ -68,12 +67,21 @@ void GitHubApi::list_jobs(Exchange& ex, const PathArgs& args, const std::string&
   std::shared_lock<std::shared_mutex> lock(data_mutex);
   Run run;
   if (!find_run(data, ex, args, anchor, run)) return;
+  // filter=all (not on an attempt's listing): the jobs of every attempt, the earliest first.
+  const std::string filter = ex.has_param("filter") ? ex.param("filter") : "latest";
+  if (filter != "latest" && filter != "all") return send_validation_failed(ex, "Job", "filter", anchor);
+  std::vector<Run> attempts;
+  if (filter == "all" && args.attempt.empty())
+    for (int a = 1; a < run.run_attempt; ++a) attempts.push_back(run_at_attempt(run, a));
+  attempts.push_back(run);
+  const int64_t total = 3 * static_cast<int64_t>(attempts.size());
   const PageWindow window = PageWindow::of(ex);
-  const auto [first, last] = window.slice(3);
-  set_link(ex, window, 3);
+  const auto [first, last] = window.slice(total);
+  set_link(ex, window, total);
   Renderer render(data, bases);
-  PageBody body("jobs", 3);
-  for (int64_t k = first; k < last; ++k) render.job(body.next_item(), run, static_cast<int>(k + 1));
+  PageBody body("jobs", total);
+  for (int64_t i = first; i < last; ++i)
+    render.job(body.next_item(), attempts[static_cast<size_t>(i / 3)], static_cast<int>(i % 3 + 1));
   ex.json(200, body.finish());
 }
 
@@ -87,19 +95,20 @@ void GitHubApi::run_logs(Exchange& ex, const PathArgs& args, const std::string& 
 
 void GitHubApi::get_job(Exchange& ex, const PathArgs& args, const std::string& anchor) {
   std::shared_lock<std::shared_mutex> lock(data_mutex);
-  int64_t job_id = 0;
-  const Run* run = find_job_run(data, ex, args, anchor, job_id);
-  if (!run) return;
+  Run run;
+  int k = 0;
+  if (!find_job_run(data, ex, args, anchor, run, k)) return;
   std::string body;
-  Renderer(data, bases).job(body, *run, static_cast<int>(job_id % 10));
+  Renderer(data, bases).job(body, run, k);
   ex.json(200, std::move(body));
 }
 
 void GitHubApi::job_logs(Exchange& ex, const PathArgs& args, const std::string& anchor) {
   std::shared_lock<std::shared_mutex> lock(data_mutex);
-  int64_t job_id = 0;
-  if (!find_job_run(data, ex, args, anchor, job_id)) return;
-  ex.res.set_header("Location", blob_url("/blob/job-logs/" + std::to_string(job_id) + ".txt"));
+  Run run;
+  int k = 0;
+  if (!find_job_run(data, ex, args, anchor, run, k)) return;
+  ex.res.set_header("Location", blob_url("/blob/job-logs/" + std::to_string(run.id * 10 + k) + ".txt"));
   ex.empty(302);
 }
 
