@@ -105,9 +105,15 @@ void Scan::skip_target(const std::string& url) {
 // stands, with what it means.
 bool Scan::parent_found(const ReadMethod& m, const std::string& url) {
   const std::string parent = client_.url_for(expand_path(m.no_rows_if_found_pieces, target_.path_params));
-  HttpResponse found;
-  client_.get(parent, found);
-  if (found.status != 200) return false;
+  const auto known = parents_known ? parents_known->find(parent) : std::map<std::string, bool>::iterator();
+  if (parents_known && known != parents_known->end()) {
+    if (!known->second) return false;
+  } else {
+    HttpResponse found;
+    client_.get(parent, found);
+    if (parents_known) (*parents_known)[parent] = found.status == 200;
+    if (found.status != 200) return false;
+  }
   std::string line = "stacklite: " + label_ + ": no rows from GET " + client_.display_path(url) +
                      ": 404 Not Found, while GET " + client_.display_path(parent) +
                      " answered 200 (no such item there)";

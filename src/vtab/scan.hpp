@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_set>
@@ -54,6 +55,10 @@ class Scan {
   // Called on the scan's thread just before a line about a skipped target goes to stderr
   // (the progress line is erased first). May be empty.
   std::function<void()> before_message;
+  // What the statement learned of the parents a 404 made it ask for (GET /repos/{owner}/{repo}
+  // after a run's jobs listing answered 404): whether each was found, by URL. Each is asked
+  // once per statement however many of its runs are gone. Owned by the caller; may be null.
+  std::map<std::string, bool>* parents_known = nullptr;
 
  private:
   bool take_next_target();

@@ -81,6 +81,7 @@ struct Cursor {
   // The inner table of a join is filtered again for each outer row: its line counts on.
   int64_t pages_before = 0, rows_before = 0;
   int scans = 0;
+  std::map<std::string, bool> parents_known;  // see Scan::parents_known: for the statement
 };
 
 // Whatever goes back to SQLite (a row, the end, an error), the progress line is gone by
@@ -550,6 +551,7 @@ int x_filter(sqlite3_vtab_cursor* cur, int, const char* idx_str, int argc, sqlit
     ++c->scans;
     c->scan->on_wait = [c](std::chrono::milliseconds waited) { show_progress(c, waited); };
     c->scan->set_label(t->name);
+    c->scan->parents_known = &c->parents_known;
     c->scan->before_message = [c] { c->progress->erase(); };
     c->eof = !c->scan->next();
     c->rowid = 1;

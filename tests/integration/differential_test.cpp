@@ -252,6 +252,13 @@ TEST_F(DifferentialTest, TheJobsOfARunThatIsGoneAreNoRowsAndTheOthersStillCome) 
   EXPECT_EQ(sent, (std::vector<std::string>{"/repos/octo-org/web-frontend",
                                             "/repos/octo-org/web-frontend/actions/runs/17/jobs",
                                             "/repos/octo-org/web-frontend/actions/runs/" + run + "/jobs"}));
+  // However many runs of the list are gone, the repository is asked for once per statement.
+  server_->clear_requests();
+  EXPECT_EQ(db->query(jobs + " AND run_id IN (" + run + ", 17, 18, 19)"), alone);
+  int repository_reads = 0;
+  for (const auto& r : api_requests()) repository_reads += r.path == "/repos/octo-org/web-frontend";
+  EXPECT_EQ(repository_reads, 1);
+  EXPECT_EQ(api_requests().size(), 5u);
   // Of a repository that is gone, the 404 is the error it always was.
   EXPECT_NE(db->error("SELECT count(*) FROM workflow_jobs WHERE owner = 'octo-org' AND repo = 'gone' AND run_id = 17")
                 .find("404 Not Found"),
