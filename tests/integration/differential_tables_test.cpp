@@ -36,7 +36,9 @@ class Clauses {
   Clauses(uint64_t seed, std::vector<Column> columns) : rng_(seed), columns_(std::move(columns)) {}
 
   int pick(int n) { return static_cast<int>(rng_() % static_cast<uint64_t>(n)); }
-  const std::string& any(const std::vector<std::string>& v) { return v[static_cast<size_t>(pick(static_cast<int>(v.size())))]; }
+  const std::string& any(const std::vector<std::string>& v) {
+    return v[static_cast<size_t>(pick(static_cast<int>(v.size())))];
+  }
   const Column& column() { return columns_[static_cast<size_t>(pick(static_cast<int>(columns_.size())))]; }
 
   std::string expr(int depth) {
@@ -203,11 +205,11 @@ struct Conjunct {
 };
 
 struct Case {
-  std::string table;      // the virtual table
-  std::string base;       // its required inputs: "owner = … AND repo = …"
-  std::string ref_base;   // the same rows of the copy ("1" for all)
-  std::string select;     // columns, the same names in both
-  std::string key;        // what orders rows completely
+  std::string table;     // the virtual table
+  std::string base;      // its required inputs: "owner = … AND repo = …"
+  std::string ref_base;  // the same rows of the copy ("1" for all)
+  std::string select;    // columns, the same names in both
+  std::string key;       // what orders rows completely
   std::vector<Column> columns;
   std::function<Conjunct(Clauses&)> conjunct;  // optional
   int queries = 300;
@@ -222,10 +224,12 @@ class DifferentialTablesTest : public ServerTest {
                 const std::vector<std::vector<std::string>>& rows, const std::string& ref = "ref") {
     std::string create = "CREATE TABLE " + ref + "(";
     for (size_t i = 0; i < names.size(); ++i) {
-      const Rows type = db.query("SELECT type FROM stacklite_columns WHERE provider = 'github' AND table_name = " + lit(table) +
-                                 " AND column_name = " + lit(names[i]));
-      ASSERT_EQ(type.size(), 1u) << table << "." << names[i];
-      create += (i ? ", " : "") + names[i] + " " + type[0][0];
+      const Rows type =
+          db.query("SELECT type FROM stacklite_columns WHERE provider = 'github' AND table_name = " + lit(table) +
+                   " AND column_name = " + lit(names[i]));
+      // A column of the copy's own (no such column in the table) is an INTEGER.
+      ASSERT_LE(type.size(), 1u) << table << "." << names[i];
+      create += (i ? ", " : "") + names[i] + " " + (type.empty() ? std::string("INTEGER") : type[0][0]);
     }
     db.query("DROP TABLE IF EXISTS " + ref);
     db.query(create + ")");
@@ -246,8 +250,8 @@ class DifferentialTablesTest : public ServerTest {
       Conjunct top{"1", "1"};
       if (c.conjunct) top = c.conjunct(gen);
       const std::string pred = gen.expr(2), tail = gen.tail(c.key);
-      const std::string table_sql = "SELECT " + c.select + " FROM " + c.table + " WHERE " + c.base + " AND " +
-                                    top.table + " AND " + pred + tail;
+      const std::string table_sql =
+          "SELECT " + c.select + " FROM " + c.table + " WHERE " + c.base + " AND " + top.table + " AND " + pred + tail;
       const std::string ref_sql =
           "SELECT " + c.select + " FROM ref WHERE " + c.ref_base + " AND " + top.ref + " AND " + pred + tail;
       const Rows want = db.query(ref_sql);
@@ -260,7 +264,8 @@ class DifferentialTablesTest : public ServerTest {
       EXPECT_LE(sent.size(), c.max_requests) << table_sql;
       // No page asked for twice within one statement.
       std::map<std::string, int> seen;
-      for (const auto& r : sent) EXPECT_EQ(++seen[r.path + "?" + r.query], 1) << r.path << "?" << r.query << "\n" << table_sql;
+      for (const auto& r : sent)
+        EXPECT_EQ(++seen[r.path + "?" + r.query], 1) << r.path << "?" << r.query << "\n" << table_sql;
     }
     return nonempty;
   }
@@ -301,23 +306,29 @@ TEST_F(DifferentialTablesTest, WorkflowJobs) {
   for (const auto& r : runs) {
     run_ids.values.push_back(num(r.id));
     branch.values.push_back(r.head_branch);
-    for (int k = 1; k <= 3; ++k) {
-      const JobState j = testserver::job_state(r, k);
-      const std::string runner_name = j.started ? "GitHub Actions " + num(1000 + r.id % 97 * 3 + k) : "";
-      const std::string done = j.status == "completed" ? testserver::format_timestamp(j.completed_at) : "";
-      ids.values.push_back(num(j.id));
-      if (!runner_name.empty()) runner.values.push_back(runner_name), runner_id.values.push_back(num(1000 + r.id % 97 * 3 + k));
-      started.values.push_back(testserver::format_timestamp(j.started_at));
-      if (!done.empty()) completed.values.push_back(done);
-      rows.push_back({num(j.id), num(r.id), num(r.run_attempt), lit(j.name), lit(j.status), null_or(j.conclusion),
-                      null_or(runner_name), j.started ? num(1000 + r.id % 97 * 3 + k) : "NULL",
-                      lit(testserver::format_timestamp(j.started_at)), null_or(done), lit(r.head_branch),
-                      lit(r.name), lit("[\"hosted-standard\"]"), lit(r.head_sha)});
+    // Every attempt's jobs (filter = 'all' lists them), each attempt's with ids of its own.
+    for (int a = 1; a <= r.run_attempt; ++a) {
+      const WorkflowRun at = testserver::run_at_attempt(r, a);
+      for (int k = 1; k <= 3; ++k) {
+        const JobState j = testserver::job_state(at, k);
+        const int64_t id = testserver::attempt_job_id(r, k, a);
+        const std::string runner_name = j.started ? "GitHub Actions " + num(1000 + r.id % 97 * 3 + k) : "";
+        const std::string done = j.status == "completed" ? testserver::format_timestamp(j.completed_at) : "";
+        if (a == r.run_attempt) ids.values.push_back(num(id));  // see WorkflowJobsOfEarlierAttempts
+        if (!runner_name.empty())
+          runner.values.push_back(runner_name), runner_id.values.push_back(num(1000 + r.id % 97 * 3 + k));
+        started.values.push_back(testserver::format_timestamp(j.started_at));
+        if (!done.empty()) completed.values.push_back(done);
+        rows.push_back({num(id), num(r.id), num(a), lit(j.name), lit(j.status), null_or(j.conclusion),
+                        null_or(runner_name), j.started ? num(1000 + r.id % 97 * 3 + k) : "NULL",
+                        lit(testserver::format_timestamp(j.started_at)), null_or(done), lit(r.head_branch), lit(r.name),
+                        lit("[\"hosted-standard\"]"), lit(r.head_sha), a == r.run_attempt ? "1" : "0"});
+      }
     }
   }
   fill_ref(*db, "workflow_jobs",
            {"id", "run_id", "run_attempt", "name", "status", "conclusion", "runner_name", "runner_id", "started_at",
-            "completed_at", "head_branch", "workflow_name", "labels", "head_sha"},
+            "completed_at", "head_branch", "workflow_name", "labels", "head_sha", "latest"},
            rows);
   Case c;
   c.table = "workflow_jobs";
@@ -325,23 +336,42 @@ TEST_F(DifferentialTablesTest, WorkflowJobs) {
   c.ref_base = "1";
   c.select = "id, run_id, run_attempt, name, status, conclusion, runner_name, started_at, completed_at, labels";
   c.key = "id";
-  c.columns = {ids, run_ids, names, status, conclusion, runner, started, completed, branch, attempt, labels, runner_id,
+  c.columns = {ids,
+               run_ids,
+               names,
+               status,
+               conclusion,
+               runner,
+               started,
+               completed,
+               branch,
+               attempt,
+               labels,
+               runner_id,
                {"workflow_name", Kind::Text, {"CI", "Deploy", "ci"}}};
+  // The attempt and the filter, as the API takes them.
   c.conjunct = [](Clauses& g) -> Conjunct {
-    switch (g.pick(4)) {
+    switch (g.pick(7)) {
       case 0:
-        return {"filter = 'latest'", "1"};
+        return {"filter = 'latest'", "latest"};
       case 1:
         return {"filter = 'all'", "1"};
+      case 2:
+        return {"attempt_number = 1", "run_attempt = 1"};
+      case 3:
+        return {"attempt_number = 2 AND filter = 'all'", "run_attempt = 2"};
+      case 4:
+        return {"attempt_number = 2", "run_attempt = 2"};
       default:
-        return {"1", "1"};
+        return {"1", "latest"};
     }
   };
-  c.max_requests = runs.size() + 3;  // one jobs listing per run, or the jobs an id list names
+  // One jobs listing per run (and the repository's when an attempt it lacks answers 404), or
+  // the jobs an id list names.
+  c.max_requests = runs.size() + 3;
   const int nonempty = differ(*db, c, 20261123);
   EXPECT_GT(nonempty, c.queries / 4);
 }
-
 
 TEST_F(DifferentialTablesTest, Artifacts) {
   Dataset data = small_dataset("octo-org", "octo-repo", 240);
@@ -380,8 +410,7 @@ TEST_F(DifferentialTablesTest, Artifacts) {
   c.ref_base = "1";
   c.select = "id, name, size_in_bytes, expired, created_at, expires_at, digest, workflow_run_id, head_branch";
   c.key = "id";
-  c.columns = {ids,     runs,   run_ids, sizes, names, created, expires, branch, digest, sha,
-               {"expired", Kind::Bool, {"1"}}};
+  c.columns = {ids, runs, run_ids, sizes, names, created, expires, branch, digest, sha, {"expired", Kind::Bool, {"1"}}};
   const size_t pages = (artifacts.size() + 99) / 100;
   c.max_requests = 2 * pages + 3;  // the listing, or one per name of an IN list, or one per run or id
   const int nonempty = differ(*db, c, 20261124);
@@ -394,7 +423,8 @@ TEST_F(DifferentialTablesTest, Repositories) {
   auto db = connect();
   std::vector<std::vector<std::string>> rows;
   Column names{"name", Kind::Text, {"nope"}}, full{"full_name", Kind::Text, {}};
-  Column language{"language", Kind::Text, {"Go", "go", "Rust"}}, visibility{"visibility", Kind::Text, {"public", "private", "internal"}};
+  Column language{"language", Kind::Text, {"Go", "go", "Rust"}},
+      visibility{"visibility", Kind::Text, {"public", "private", "internal"}};
   Column pushed{"pushed_at", Kind::Time, {}}, created{"created_at", Kind::Time, {}};
   Column stars{"stargazers_count", Kind::Int, {"0"}}, size{"size", Kind::Int, {"0"}}, ids{"id", Kind::Int, {"17"}};
   Column topics{"topics", Kind::Json, {"web", "docs", "terraform", "nothing"}};
@@ -489,8 +519,8 @@ TEST_F(DifferentialTablesTest, Workflows) {
       paths.values.push_back(wf.path);
       created.values.push_back(wf.created_at);
       updated.values.push_back(wf.updated_at);
-      rows.push_back({lit(r.name), num(wf.id), lit(wf.name), lit(wf.path), lit(wf.state), lit(wf.created_at),
-                      lit(wf.updated_at)});
+      rows.push_back(
+          {lit(r.name), num(wf.id), lit(wf.name), lit(wf.path), lit(wf.state), lit(wf.created_at), lit(wf.updated_at)});
     }
   }
   ASSERT_GT(rows.size(), 8u);
@@ -501,8 +531,14 @@ TEST_F(DifferentialTablesTest, Workflows) {
   c.ref_base = "1";
   c.select = "repo, id, name, path, state, created_at, updated_at";
   c.key = "repo, id";
-  c.columns = {ids, names, paths, created, updated, repos,
-               {"state", Kind::Text, {"active", "disabled_manually", "disabled_fork", "disabled_inactivity", "deleted"}}};
+  c.columns = {
+      ids,
+      names,
+      paths,
+      created,
+      updated,
+      repos,
+      {"state", Kind::Text, {"active", "disabled_manually", "disabled_fork", "disabled_inactivity", "deleted"}}};
   c.max_requests = 2 * 8 + 2;  // a listing (or a workflow) per repository, the repository's if one is missing
   const int nonempty = differ(*db, c, 20261126);
   EXPECT_GT(nonempty, c.queries / 4);
@@ -516,7 +552,8 @@ TEST_F(DifferentialTablesTest, WorkflowRunUsage) {
   auto db = connect();
   std::vector<std::vector<std::string>> rows;
   Column run_ids{"run_id", Kind::Int, {"17"}}, duration{"run_duration_ms", Kind::Int, {"0"}};
-  Column ubuntu{"ubuntu_ms", Kind::Int, {"0"}}, macos{"macos_ms", Kind::Int, {"0"}}, windows{"windows_ms", Kind::Int, {"0"}};
+  Column ubuntu{"ubuntu_ms", Kind::Int, {"0"}}, macos{"macos_ms", Kind::Int, {"0"}},
+      windows{"windows_ms", Kind::Int, {"0"}};
   std::map<std::string, std::string> lists;
   for (const auto& r : runs) {
     const testserver::RunUsage u = testserver::run_usage(r);
@@ -548,6 +585,229 @@ TEST_F(DifferentialTablesTest, WorkflowRunUsage) {
   EXPECT_GT(nonempty, c.queries / 4);
 }
 
+// Forms that span tables, as reports write them: a repository list from `repositories` into
+// workflow_runs, joins from repositories to workflows and workflow_runs, runs picked by a
+// subquery (with LIMIT) into workflow_jobs and workflow_run_usage, ids from a local table,
+// DISTINCT, GROUP BY … HAVING, LIMIT and OFFSET: the same SQL over plain copies of every table.
+TEST_F(DifferentialTablesTest, AcrossTables) {
+  serve(testserver::demo_dataset());
+  const Dataset data = server_->snapshot();
+  auto db = connect();
+  std::vector<std::vector<std::string>> repos, runs, workflows, jobs, usage;
+  size_t all_pages = 1, web_pages = 0, repo_count = 0;  // the repositories listing, each repository's runs
+  for (const Repository& r : data.repositories()) {
+    if (r.owner != "octo-org") continue;
+    const size_t pages = std::max<size_t>(1, (data.runs_for(r.owner, r.name).size() + 99) / 100);
+    all_pages += pages;
+    ++repo_count;
+    if (r.name == "web-frontend") web_pages = pages;
+    repos.push_back({lit(r.name), r.archived ? "1" : "0", r.is_fork ? "1" : "0", null_or(r.language),
+                     r.is_private ? "1" : "0", lit(r.visibility_or_default()), num(r.stargazers)});
+    for (const auto& wf : r.workflows) workflows.push_back({lit(r.name), num(wf.id), lit(wf.name), lit(wf.state)});
+    for (const auto& run : data.runs_for(r.owner, r.name)) {
+      runs.push_back({lit(r.name), num(run.id), lit(run.status), null_or(run.conclusion), lit(run.event),
+                      lit(run.head_branch), num(run.workflow_id), num(run.run_number), lit(run.created_at)});
+      if (r.name != "web-frontend") continue;
+      for (int k = 1; k <= 3; ++k) {
+        const JobState j = testserver::job_state(run, k);
+        jobs.push_back({lit(r.name), num(j.id), num(run.id), lit(j.name), null_or(j.conclusion)});
+      }
+      const testserver::RunUsage u = testserver::run_usage(run);
+      int64_t ubuntu = 0;
+      bool any = false;
+      for (const auto& j : u.jobs)
+        if (j.os == "UBUNTU") ubuntu += j.duration_ms, any = true;
+      usage.push_back({lit(r.name), num(run.id), any ? num(ubuntu) : "NULL"});
+    }
+  }
+  fill_ref(*db, "repositories", {"name", "archived", "fork", "language", "private", "visibility", "stargazers_count"},
+           repos, "r_repos");
+  fill_ref(*db, "workflow_runs",
+           {"repo", "id", "status", "conclusion", "event", "head_branch", "workflow_id", "run_number", "created_at"},
+           runs, "r_runs");
+  fill_ref(*db, "workflows", {"repo", "id", "name", "state"}, workflows, "r_workflows");
+  fill_ref(*db, "workflow_jobs", {"repo", "id", "run_id", "name", "conclusion"}, jobs, "r_jobs");
+  fill_ref(*db, "workflow_run_usage", {"repo", "run_id", "ubuntu_ms"}, usage, "r_usage");
+
+  std::mt19937_64 rng(20261128);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  auto one_of = [&](std::vector<std::string> v) { return v[static_cast<size_t>(pick(static_cast<int>(v.size())))]; };
+  // A filter of one or two conditions on a table, its columns prefixed by `a`.
+  auto filter = [&](const std::vector<std::string>& atoms, const std::string& a) {
+    auto atom = [&] {
+      std::string t = one_of(atoms);
+      for (size_t at; (at = t.find('@')) != std::string::npos;) t.replace(at, 1, a);
+      return t;
+    };
+    switch (pick(4)) {
+      case 0:
+        return "(" + atom() + " AND " + atom() + ")";
+      case 1:
+        return "(" + atom() + " OR " + atom() + ")";
+      case 2:
+        return "NOT (" + atom() + ")";
+      default:
+        return atom();
+    }
+  };
+  const std::vector<std::string> repo_atoms = {"@archived",
+                                               "NOT @archived",
+                                               "@language = 'Go'",
+                                               "@language IS NULL",
+                                               "@fork = 0",
+                                               "@private",
+                                               "@name LIKE '%o%'",
+                                               "@stargazers_count > 50",
+                                               "@visibility = 'internal'",
+                                               "@name = 'web-frontend'",
+                                               "@name IN ('octo-repo', 'api-server')"};
+  const std::vector<std::string> run_atoms = {"@status = 'completed'",
+                                              "@conclusion = 'failure'",
+                                              "@event = 'push'",
+                                              "@head_branch = 'main'",
+                                              "@run_number < 100",
+                                              "@conclusion IS NULL",
+                                              "@status IN ('queued', 'in_progress')",
+                                              "@created_at >= '2026-11-01'",
+                                              "@event = 'schedule'",
+                                              "@conclusion = 'success'",
+                                              "@head_branch LIKE 'feat%'"};
+  const std::vector<std::string> workflow_atoms = {"@state = 'active'", "@state LIKE 'disabled%'", "@name = 'CI'",
+                                                   "@name LIKE '%e%'", "@id > 170000"};
+  const std::vector<std::string> job_atoms = {"@name = 'test'", "@conclusion = 'failure'", "@conclusion IS NULL",
+                                              "@name IN ('build', 'lint')", "@conclusion != 'success'"};
+  // Run ids of web-frontend in a local table, some that no run has.
+  db->query("CREATE TABLE picks(id INTEGER)");
+  for (int i = 0; i < 12; ++i)
+    db->query("INSERT INTO picks VALUES (" +
+              (i < 10 ? runs[static_cast<size_t>(pick(static_cast<int>(runs.size())))][1] : num(17 + i)) + ")");
+  const std::string wf = "owner = 'octo-org' AND repo = 'web-frontend'";
+
+  int nonempty = 0;
+  for (int i = 0; i < 120; ++i) {
+    std::string sql, ref;  // over the tables, over the copies
+    size_t bound = 0;      // requests the statement may make
+    const std::string limit = pick(2) ? " LIMIT " + num(1 + pick(8)) + (pick(2) ? " OFFSET " + num(pick(4)) : "") : "";
+    switch (pick(7)) {
+      case 0: {
+        bound = all_pages;
+        const std::string rf = filter(repo_atoms, ""), runf = filter(run_atoms, "");
+        const std::string having = pick(2) ? " HAVING count(*) > " + num(pick(200)) : "";
+        sql =
+            "SELECT repo, count(*) FROM workflow_runs WHERE owner = 'octo-org' AND repo IN (SELECT name FROM "
+            "repositories WHERE owner = 'octo-org' AND " +
+            rf + ") AND " + runf + " GROUP BY repo" + having + " ORDER BY repo" + limit;
+        ref = "SELECT repo, count(*) FROM r_runs WHERE repo IN (SELECT name FROM r_repos WHERE " + rf + ") AND " +
+              runf + " GROUP BY repo" + having + " ORDER BY repo" + limit;
+        break;
+      }
+      case 1: {
+        bound = 1 + repo_count;
+        const std::string rf = filter(repo_atoms, "r."), wff = filter(workflow_atoms, "w.");
+        sql =
+            "SELECT r.name, w.id, w.state FROM repositories r JOIN workflows w ON w.owner = 'octo-org' AND w.repo = "
+            "r.name WHERE r.owner = 'octo-org' AND " +
+            rf + " AND " + wff + " ORDER BY 1, 2" + limit;
+        ref = "SELECT r.name, w.id, w.state FROM r_repos r JOIN r_workflows w ON w.repo = r.name WHERE " + rf +
+              " AND " + wff + " ORDER BY 1, 2" + limit;
+        break;
+      }
+      case 2: {
+        bound = all_pages;
+        const std::string rf = filter(repo_atoms, "r."), runf = filter(run_atoms, "w.");
+        sql =
+            "SELECT r.name, count(w.id) FROM repositories r LEFT JOIN workflow_runs w ON w.owner = 'octo-org' AND "
+            "w.repo = r.name AND " +
+            runf + " WHERE r.owner = 'octo-org' AND " + rf +
+            " GROUP BY r.name ORDER BY 2 "
+            "DESC, 1" +
+            limit;
+        ref = "SELECT r.name, count(w.id) FROM r_repos r LEFT JOIN r_runs w ON w.repo = r.name AND " + runf +
+              " WHERE " + rf + " GROUP BY r.name ORDER BY 2 DESC, 1" + limit;
+        break;
+      }
+      case 3: {
+        bound = web_pages + 6;
+        const std::string runf = filter(run_atoms, ""), jf = filter(job_atoms, "j.");
+        const std::string order = one_of({"id", "created_at DESC, id DESC", "run_number DESC"});
+        const std::string k = num(1 + pick(6));
+        sql =
+            "SELECT j.run_id, j.id, j.name, j.conclusion FROM workflow_jobs j WHERE j.owner = 'octo-org' AND j.repo "
+            "= 'web-frontend' AND j.run_id IN (SELECT id FROM workflow_runs WHERE " +
+            wf + " AND " + runf + " ORDER BY " + order + " LIMIT " + k + ") AND " + jf + " ORDER BY 2" + limit;
+        ref =
+            "SELECT j.run_id, j.id, j.name, j.conclusion FROM r_jobs j WHERE j.run_id IN (SELECT id FROM r_runs "
+            "WHERE repo = 'web-frontend' AND " +
+            runf + " ORDER BY " + order + " LIMIT " + k + ") AND " + jf + " ORDER BY 2" + limit;
+        break;
+      }
+      case 4: {
+        bound = web_pages + 6;
+        // The newest k runs' usage: the listing's own order, so LIMIT stops the join early (a
+        // join or a subquery). Runs created in the same second come as the server lists them,
+        // the larger id first: the copy orders them so too.
+        const std::string runf = filter(run_atoms, "w.");
+        const std::string k = num(1 + pick(6));
+        if (pick(2)) {
+          sql =
+              "SELECT u.run_id, u.ubuntu_ms FROM workflow_runs w JOIN workflow_run_usage u ON u.owner = w.owner AND "
+              "u.repo = w.repo AND u.run_id = w.id WHERE w.owner = 'octo-org' AND w.repo = 'web-frontend' AND " +
+              runf + " ORDER BY w.created_at DESC LIMIT " + k;
+        } else {
+          sql = "SELECT u.run_id, u.ubuntu_ms FROM workflow_run_usage u WHERE u." + wf.substr(0, 18) +
+                " AND u.repo = 'web-frontend' AND u.run_id IN (SELECT w.id FROM workflow_runs w WHERE w.owner = "
+                "'octo-org' AND w.repo = 'web-frontend' AND " +
+                runf + " ORDER BY w.created_at DESC LIMIT " + k + ") ORDER BY u.run_id DESC";
+        }
+        ref =
+            "SELECT u.run_id, u.ubuntu_ms FROM r_runs w JOIN r_usage u ON u.run_id = w.id WHERE w.repo = "
+            "'web-frontend' AND " +
+            runf + " ORDER BY w.created_at DESC, w.id DESC LIMIT " + k;
+        if (sql.find("IN (SELECT") != std::string::npos) ref = "SELECT * FROM (" + ref + ") ORDER BY 1 DESC";
+        break;
+      }
+      case 5: {
+        bound = web_pages + 12;
+        const std::string runf = filter(run_atoms, "r.");
+        if (pick(2)) {
+          sql =
+              "SELECT r.id, r.status FROM workflow_runs r WHERE r.owner = 'octo-org' AND r.repo = 'web-frontend' AND "
+              "r.id IN (SELECT id FROM picks) AND " +
+              runf + " ORDER BY 1" + limit;
+        } else {
+          sql =
+              "SELECT r.id, r.status FROM picks p JOIN workflow_runs r ON r.owner = 'octo-org' AND r.repo = "
+              "'web-frontend' AND r.id = p.id WHERE " +
+              runf + " GROUP BY r.id ORDER BY 1" + limit;
+        }
+        ref =
+            "SELECT r.id, r.status FROM r_runs r WHERE r.repo = 'web-frontend' AND r.id IN (SELECT id FROM picks) "
+            "AND " +
+            runf + " ORDER BY 1" + limit;
+        break;
+      }
+      default: {
+        bound = web_pages;
+        const std::string runf = filter(run_atoms, "");
+        const std::string col = one_of({"head_branch", "event", "conclusion", "workflow_id"});
+        sql = "SELECT DISTINCT " + col + " FROM workflow_runs WHERE " + wf + " AND " + runf + " ORDER BY 1" + limit;
+        ref = "SELECT DISTINCT " + col + " FROM r_runs WHERE repo = 'web-frontend' AND " + runf + " ORDER BY 1" + limit;
+        break;
+      }
+    }
+    const Rows want = db->query(ref);
+    server_->clear_requests();
+    const Rows got = db->query(sql);
+    ASSERT_EQ(got, want) << sql;
+    nonempty += !want.empty();
+    // No page twice in one statement, and no more than the listings the statement needs.
+    const auto sent = api_requests();
+    EXPECT_LE(sent.size(), bound) << sql;
+    std::map<std::string, int> seen;
+    for (const auto& r : sent) EXPECT_EQ(++seen[r.path + "?" + r.query], 1) << r.path << "?" << r.query << "\n" << sql;
+  }
+  EXPECT_GT(nonempty, 50);
+}
 
 }  // namespace
 }  // namespace stacklite::testing
