@@ -2,6 +2,7 @@
 // constraints feed which parameters (in argv order), and what SQLite must still check.
 #include "vtab/plan.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <optional>
@@ -76,6 +77,19 @@ Attempt try_method(const ResourceSpec& res, int method_index, const std::vector<
     // workflow_id = 'ci.yml' selects the workflow by name: SQLite would compare the name with
     // the rows' numeric ids and drop them all, so the table checks this column itself.
     if (takes_names(res, p)) pc.omit[ci] = true;
+  }
+  // A second `=` on a column of a path parameter that takes names, already fed (workflow =
+  // 'ci.yml' AND id = 12; id IN (…) AND workflow = …): the table checks it against the
+  // value sent, as SQLite could not (a name compared with the numeric id).
+  for (size_t pi = 0; pi < m.path_params.size(); ++pi) {
+    const ParamBinding& p = m.path_params[pi];
+    if (!takes_names(res, p)) continue;
+    for (size_t i = 0; i < cs.size(); ++i)
+      if (!taken[i] && cs[i].usable && cs[i].op == Op::Eq &&
+          std::find(p.columns.begin(), p.columns.end(), cs[i].column) != p.columns.end()) {
+        use(static_cast<int>(i), ArgRole::NameCheck, static_cast<int>(pi));
+        pc.omit[i] = true;
+      }
   }
   bool exact = true;
   int filters = 0;
@@ -189,6 +203,11 @@ PlanChoice choose_plan(const ResourceSpec& res, const std::vector<ConstraintInfo
     for (size_t i = 0; i < cs.size(); ++i)
       if (pc.argv_index[i] > 0 && pc.omit[i] && cs[i].column >= 0 && !res.columns[cs[i].column].input)
         needed |= column_bit(cs[i].column);
+    // A value checked against another naming the same item is compared with the row's id.
+    for (const auto& arg : pc.plan.args)
+      if (arg.role == ArgRole::NameCheck)
+        for (int c : res.read_methods[mi].path_params.at(arg.param).columns)
+          if (!res.columns[c].input) needed |= column_bit(c);
     pc.plan.columns_needed = needed;
     return pc;
   }
@@ -336,6 +355,9 @@ std::string Plan::encode(const ResourceSpec& res) const {
       case ArgRole::TimeCheck:
         after += " check(" + res.columns.at(a.column).name + op_text(a.op) + slot + ")";
         break;
+      case ArgRole::NameCheck:
+        after += " same(" + m.path_params.at(a.param).param + "(" + res.columns.at(a.column).name + ")=" + slot + ")";
+        break;
       case ArgRole::Limit:
         after += " limit=" + slot;
         break;
@@ -422,6 +444,18 @@ Plan Plan::decode(const ResourceSpec& res, std::string_view text) {
       arg.role = ArgRole::TimeCheck;
       arg.column = res.column_index(e->name);
       if (arg.column < 0 || !is_time_column(res, arg.column)) bad_plan(text);
+      place(*e, arg);
+    } else if (starts_with(word, "same(") && word.back() == ')') {
+      auto e = read_entry(word.substr(5, word.size() - 6));
+      if (!e || e->op != Op::Eq || e->in_list) bad_plan(text);
+      PlanArg arg;
+      arg.role = ArgRole::NameCheck;
+      for (size_t i = 0; i < m.path_params.size() && arg.param < 0; ++i)
+        if (m.path_params[i].param == e->name && takes_names(res, m.path_params[i])) {
+          arg.param = static_cast<int>(i);
+          arg.column = column_of(m.path_params[i], e->column);
+        }
+      if (arg.param < 0) bad_plan(text);
       place(*e, arg);
     } else {
       bad_plan(text);

@@ -34,6 +34,8 @@ enum class ArgRole : uint8_t {
   QueryParam,  // the equals or boolean query parameter method.query_params[param]
   DateRange,   // a bound sent in the date-range parameter method.query_params[param], and checked on each row
   TimeCheck,   // a time bound the method cannot send: checked on each row only
+  NameCheck,   // another `=` naming what path parameter method.path_params[param] names
+               // (workflow = 'ci.yml' AND id = 12): the table checks that the two agree
   Limit,
   Offset,
 };

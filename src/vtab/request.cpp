@@ -180,6 +180,49 @@ std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>
         }
         case ArgRole::PathParam: {
           const ParamBinding& p = m.path_params.at(arg.param);
+          if (takes_names(res, p) && method == plan.method) {
+            // Other values naming the same item (workflow = 'ci.yml' AND id = 12): a name, if
+            // any, goes to the path; each number is checked against the row's id, and two
+            // names must be the same file. (A NULL among them has made the target empty.)
+            std::vector<const SqlValue*> named{&v};
+            for (size_t b = 0; b < plan.args.size(); ++b)
+              if (plan.args[b].role == ArgRole::NameCheck && plan.args[b].param == arg.param)
+                named.push_back(&argv[b][pick[b]]);
+            if (named.size() > 1) {
+              const SqlValue* sent = &v;
+              for (const SqlValue* x : named)
+                if (x->kind != SqlValue::Kind::Null && !integer_value(*x)) {
+                  sent = x;
+                  break;
+                }
+              int real = -1;
+              for (int c : p.columns)
+                if (!res.columns[c].input) real = c;
+              auto file = [&](const SqlValue& x) {
+                std::string text = x.to_text();
+                if (!p.strip_prefix.empty() && starts_with(text, p.strip_prefix)) text.erase(0, p.strip_prefix.size());
+                return text;
+              };
+              for (const SqlValue* x : named) {
+                if (x == sent) continue;
+                if (auto number = integer_value(*x)) {
+                  if (real >= 0) t.equal_checks.emplace_back(real, *number);
+                } else if (file(*x) != file(*sent)) {
+                  empty = true;
+                }
+              }
+              std::string text = file(*sent);
+              if (auto number = integer_value(*sent)) {
+                if (real >= 0) t.equal_checks.emplace_back(real, *number);
+                text = std::to_string(*number);
+              } else {
+                for (int c : p.columns)
+                  if (res.columns[c].input) t.inputs[c] = *sent;
+              }
+              add_path_value(path_values, p.param, text, col.name);
+              break;
+            }
+          }
           std::string text = v.to_text();
           if (takes_names(res, p) && !col.input) {
             // workflow_id = 12 is checked on each row; workflow_id = 'ci.yml' is a name, which
@@ -209,6 +252,7 @@ std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>
           if (send) t.query.emplace_back(q.param, std::move(text));
           break;
         }
+        case ArgRole::NameCheck:  // with its path parameter, above
         case ArgRole::Limit:
         case ArgRole::Offset:
           break;

@@ -109,6 +109,23 @@ TEST_F(SelectTest, WorkflowIdOrFileNameListsThatWorkflow) {
   EXPECT_EQ(rows, (Rows{{"ci.yml"}}));
 }
 
+// A file name and an id of the workflow together (was "no query solution"): the workflow's
+// runs by name, the id checked on each; ids that are not that workflow's are no rows.
+TEST_F(SelectTest, AWorkflowFileNameAndItsIdTogetherListThatWorkflow) {
+  auto release = expected_ids([](const WorkflowRun& r) { return r.workflow_id == 12; });
+  ASSERT_FALSE(release.empty());
+  server_->clear_requests();
+  EXPECT_EQ(ids_of("workflow = 'release.yml' AND workflow_id = 12"), release);
+  ASSERT_FALSE(api_requests().empty());
+  for (const auto& r : api_requests())
+    EXPECT_EQ(r.path, "/repos/octo-org/octo-repo/actions/workflows/release.yml/runs");
+  EXPECT_EQ(ids_of("workflow_id = 12 AND workflow = '.github/workflows/release.yml'"), release);
+  EXPECT_TRUE(ids_of("workflow = 'release.yml' AND workflow_id = 11").empty());
+  server_->clear_requests();
+  EXPECT_TRUE(ids_of("workflow = 'release.yml' AND workflow_id = 'ci.yml'").empty());
+  EXPECT_TRUE(api_requests().empty());
+}
+
 TEST_F(SelectTest, EqualityFiltersBecomeQueryParameters) {
   struct Case {
     std::string where, param, value;

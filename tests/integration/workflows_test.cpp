@@ -121,6 +121,35 @@ TEST_F(WorkflowsTest, IdIsOneGetByNumberOrFileName) {
                                                  "/repos/octo-org/monorepo/actions/workflows/300130"}));
 }
 
+// Two values naming the workflow (a file name and an id, the same file twice) was "no query
+// solution": now the name is read and the id checked on its row (a name goes to the API, a
+// number cannot be told from a file name); a pair that disagrees is no row.
+TEST_F(WorkflowsTest, AFileNameAndAnIdTogetherAreOneGetCheckedAgainstEachOther) {
+  Rows want = expected("octo-org", "monorepo", [](const Workflow& wf) { return wf.id == 300042; });
+  ASSERT_EQ(want.size(), 1u);
+  const std::string from = kSelect + "WHERE owner = 'octo-org' AND repo = 'monorepo' AND ";
+  for (const char* where :
+       {"workflow = 'service-42.yml' AND id = 300042", "id = 300042 AND workflow = 'service-42.yml'",
+        "workflow = '.github/workflows/service-42.yml' AND id = 'service-42.yml'"}) {
+    SCOPED_TRACE(where);
+    server_->clear_requests();
+    EXPECT_EQ(db_->query(from + where), want);
+    EXPECT_EQ(targets(), (std::vector<std::string>{"/repos/octo-org/monorepo/actions/workflows/service-42.yml"}));
+  }
+  // With an id list, the workflow is read once for each id (each checked on its row).
+  server_->clear_requests();
+  EXPECT_EQ(db_->query(from + "workflow = 'service-42.yml' AND id IN (300042, 300043)"), want);
+  EXPECT_EQ(api_requests().size(), 2u);
+  EXPECT_EQ(db_->query(from + "workflow = 'service-42.yml' AND id = 300043"), Rows{});
+  server_->clear_requests();
+  EXPECT_EQ(db_->query(from + "workflow = 'service-42.yml' AND id = 'service-43.yml'"), Rows{});
+  EXPECT_TRUE(api_requests().empty());
+  // The input reports the value given.
+  EXPECT_EQ(db_->query("SELECT workflow FROM workflows WHERE owner = 'octo-org' AND repo = 'monorepo' AND workflow = "
+                       "'service-42.yml' AND id = 300042"),
+            (Rows{{"service-42.yml"}}));
+}
+
 TEST_F(WorkflowsTest, MissingInputsAndAMissingRepositoryAreErrors) {
   std::string err = db_->error("SELECT * FROM workflows WHERE owner = 'octo-org'");
   EXPECT_EQ(err,
