@@ -214,6 +214,9 @@ struct Case {
   std::function<Conjunct(Clauses&)> conjunct;  // optional
   int queries = 300;
   size_t max_requests = 0;  // per statement
+  // A conjunct after which a request may repeat: a workflow's file name with an id list reads
+  // the workflow once per id (WorkflowsTest.AFileNameAndAnIdTogetherAreOneGetCheckedAgainstEachOther).
+  std::string repeats_after;
 };
 
 class DifferentialTablesTest : public ServerTest {
@@ -264,8 +267,10 @@ class DifferentialTablesTest : public ServerTest {
       EXPECT_LE(sent.size(), c.max_requests) << table_sql;
       // No page asked for twice within one statement.
       std::map<std::string, int> seen;
-      for (const auto& r : sent)
-        EXPECT_EQ(++seen[r.path + "?" + r.query], 1) << r.path << "?" << r.query << "\n" << table_sql;
+      if (c.repeats_after.empty() || top.table.find(c.repeats_after) == std::string::npos) {
+        for (const auto& r : sent)
+          EXPECT_EQ(++seen[r.path + "?" + r.query], 1) << r.path << "?" << r.query << "\n" << table_sql;
+      }
     }
     return nonempty;
   }
@@ -508,6 +513,7 @@ TEST_F(DifferentialTablesTest, Workflows) {
   Column paths{"path", Kind::Text, {".github/workflows/nope.yml"}}, created{"created_at", Kind::Time, {}},
       updated{"updated_at", Kind::Time, {}};
   Column repos{"repo", Kind::Text, {"gone"}};
+  std::vector<std::string> files;
   std::string repo_list;
   for (const Repository& r : data.repositories()) {
     if (r.owner != "octo-org") continue;
@@ -517,6 +523,7 @@ TEST_F(DifferentialTablesTest, Workflows) {
       ids.values.push_back(num(wf.id));
       names.values.push_back(wf.name);
       paths.values.push_back(wf.path);
+      files.push_back(wf.path.substr(wf.path.rfind('/') + 1));
       created.values.push_back(wf.created_at);
       updated.values.push_back(wf.updated_at);
       rows.push_back(
@@ -539,7 +546,24 @@ TEST_F(DifferentialTablesTest, Workflows) {
       updated,
       repos,
       {"state", Kind::Text, {"active", "disabled_manually", "disabled_fork", "disabled_inactivity", "deleted"}}};
-  c.max_requests = 2 * 8 + 2;  // a listing (or a workflow) per repository, the repository's if one is missing
+  // A workflow by its file name or path, as the API takes it, alone or with an id. (Not as
+  // `id = 'ci.yml'`: SQLite puts that text in the place of id in the clause's other terms on
+  // id, `id <= 160512` then compares text with a number; README says to write `workflow =`.)
+  c.conjunct = [files](Clauses& g) -> Conjunct {
+    const std::string& f = g.any(files);
+    const std::string path = lit(".github/workflows/" + f);
+    switch (g.pick(6)) {
+      case 0:
+        return {"workflow = " + lit(f), "path = " + path};
+      case 1:
+        return {"workflow = " + path, "path = " + path};
+      default:
+        return {"1", "1"};
+    }
+  };
+  c.repeats_after = "workflow";
+  // A listing (or a workflow, for each id of a list) per repository.
+  c.max_requests = 6 * 4 + 2;
   const int nonempty = differ(*db, c, 20261126);
   EXPECT_GT(nonempty, c.queries / 4);
 }
