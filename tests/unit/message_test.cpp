@@ -3,6 +3,8 @@
 // JSON that stops short; and which hosts plain http may carry a token to.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "http/api_client.hpp"
 #include "http/response_cache.hpp"
 #include "http/transport.hpp"
@@ -72,6 +74,31 @@ TEST(JsonCloses, ADocumentCutShortIsToldApartFromAWholeOne) {
   for (const char* cut :
        {"{", "[{\"id\":1},", "{\"a\":\"b", "{\"a\":\"b\\\"}", "{\"a\":[1,2]", "[]]", "{} x", "{\"a\":\"\\\\\"}x"})
     EXPECT_FALSE(json_closes(cut)) << cut;
+}
+
+// Documents with strings of every length and escapes anywhere (the scan passes 8 bytes at a
+// time inside strings): the whole document closes, and no cut of it does.
+TEST(JsonCloses, NoCutOfAWholeDocumentCloses) {
+  std::mt19937 rng(11);
+  const char* pieces[] = {"a", "\\\"", "\\\\", "}", "]", "{", "[", "\\n", "\\u00e9", "xxxxxxx", "\\\\\\\""};
+  for (int n = 0; n < 300; ++n) {
+    std::string doc = "{\"items\":[";
+    int items = 1 + static_cast<int>(rng() % 4);
+    for (int i = 0; i < items; ++i) {
+      doc += i ? ",{" : "{";
+      int fields = static_cast<int>(rng() % 4);
+      for (int f = 0; f < fields; ++f) {
+        doc += (f ? ",\"k" : "\"k") + std::to_string(f) + "\":\"";
+        int len = static_cast<int>(rng() % 24);
+        for (int k = 0; k < len; ++k) doc += pieces[rng() % (sizeof pieces / sizeof *pieces)];
+        doc += "\"";
+      }
+      doc += "}";
+    }
+    doc += "]}";
+    ASSERT_TRUE(json_closes(doc)) << doc;
+    for (size_t cut = 1; cut < doc.size(); ++cut) ASSERT_FALSE(json_closes(doc.substr(0, cut))) << doc.substr(0, cut);
+  }
 }
 
 TEST(PlainHttp, OnlyLoopbackHostsCountAsThisMachine) {
