@@ -208,7 +208,19 @@ std::shared_ptr<PageFetcher::Entry> PageFetcher::startable(long* count) const {
   if (queue_.empty()) return first;
   // The consumer waits for the front; then a lead (what follows it can only be queued once
   // it has answered) while a place stays for the pages read next; then the window in order.
-  if (queue_.front()->state == Entry::State::Pending && !admit(queue_.front())) return first;
+  // The front starts whenever a request may run, however many answers are held: those held
+  // belong to later listings, read only after it, so holding it back would wait forever (a
+  // listing whose page the table filtered to nothing asks for its next page anew, behind
+  // the answers already fetched for the listings after it).
+  if (queue_.front()->state == Entry::State::Pending) {
+    if (running >= limit_) return first;
+    first = queue_.front();
+    if (!count) return first;
+    ++*count;
+    ++running;
+    ++held;
+    admitted.push_back(first.get());
+  }
   for (const auto& e : queue_)
     if (e->lead && e->state == Entry::State::Pending && running < limit_ - 1 && !counted(e.get()) && !admit(e))
       return first;

@@ -1,6 +1,8 @@
 // The page fetcher on its own, against the loopback server: concurrent GETs handed back in
 // the order they were asked for, the bound on requests in flight, and abandoning a queue.
+#include <atomic>
 #include <chrono>
+#include <future>
 
 #include "harness.hpp"
 #include "http/page_fetcher.hpp"
@@ -78,6 +80,38 @@ TEST_F(FetcherTest, NothingStartsAfterATakeUntilTheConsumerProceeds) {
   fetcher.proceed();
   fetcher.take(r);
   EXPECT_EQ(api_requests().size(), 2u);
+}
+
+// A listing whose page the table filtered to nothing asks for its next page only then,
+// behind answers already fetched for the listings after it: the bound on answers held
+// (2 x max_concurrency) must not keep that page, which the statement waits for, from
+// starting. (It did: the statement waited forever.)
+TEST_F(FetcherTest, APageAskedForBehindAnswersHeldForLaterListingsStillStarts) {
+  settings_->max_concurrency = 2;
+  std::atomic<bool> give_up{false};
+  settings_->interrupted = [&] { return give_up.load(); };
+  PageFetcher fetcher(*client_);
+  fetcher.submit(page_url(11), 1);
+  for (int n = 21; n <= 26; ++n) fetcher.submit(page_url(n), 2);
+  // The later listings' answers fill the bound: 4 held, nothing more starts.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (api_requests().size() < 4 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(api_requests().size(), 4u);
+  fetcher.submit(page_url(1), 0);
+  auto taken = std::async(std::launch::async, [&] {
+    HttpResponse r;
+    fetcher.take(r);
+    return r.status;
+  });
+  if (taken.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    give_up = true;  // ends the wait (as an interrupt) so that the test can report
+    ADD_FAILURE() << "the page the statement waits for never started";
+    EXPECT_THROW(taken.get(), Interrupted);
+    return;
+  }
+  EXPECT_EQ(taken.get(), 200);
 }
 
 TEST_F(FetcherTest, ClearAbandonsWhatIsQueuedAndTheFetcherGoesOn) {
