@@ -611,6 +611,9 @@ ResourceSpec parse_resource(SpecReader& r, element el, const std::string& where)
     col.hidden = r.bool_at(co, "hidden", cw, false);
     col.input = r.bool_at(co, "input", cw, false);
     col.required = r.bool_at(co, "required", cw, false);
+    col.time = r.bool_at(co, "time", cw, false);
+    if (col.time && col.type != ColumnType::Text)
+      r.fail(cw + ".time", "only a TEXT column holds timestamps to compare as time");
     col.description = r.string_at(co, "description", cw, false);
     col.example = r.string_at(co, "example", cw, false);
     if (col.json_path.empty() && !col.input) r.fail(cw, "needs \"json\" (where its value is) or \"input\": true");

@@ -22,6 +22,9 @@ struct ColumnSpec {
   bool input = false;  // returns the value that produced the row when one was given
   // Every query must constrain it with `=` ("required": true, or derived: see ResourceSpec).
   bool required = false;
+  // ISO timestamps in whole seconds ("time": true): a bound on it (`>`, `>=`, `<`, `<=`, `=`)
+  // is compared as a point in time by the table, in any form SQLite's date functions write.
+  bool time = false;
   std::string description;
   std::string example;
   // SQL type used in the declared schema.

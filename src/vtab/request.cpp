@@ -12,11 +12,11 @@
 
 namespace stacklite {
 
-bool ReadRequest::admits(const ResourceSpec& res, const Row& row) const {
-  for (const auto& [column, value] : equal_checks) {
-    const Cell& cell = row.cells[column];
-    if (cell.kind != Cell::Kind::Int || cell.i != value) return false;
-  }
+namespace {
+
+// Whether the row's time in `column` lies within the whole-second bounds (inclusive).
+bool within(const ResourceSpec& res, const Row& row, int time_column, const std::optional<int64_t>& time_lower,
+            const std::optional<int64_t>& time_upper) {
   if (time_column < 0 || (!time_lower && !time_upper)) return true;
   const Cell& cell = row.cells[time_column];
   std::optional<TimePoint> when;
@@ -33,6 +33,18 @@ bool ReadRequest::admits(const ResourceSpec& res, const Row& row) const {
   if (time_lower && when->last_second_until() < *time_lower) return false;
   if (time_upper && when->first_second_from() > *time_upper) return false;
   return true;
+}
+
+}  // namespace
+
+bool ReadRequest::admits(const ResourceSpec& res, const Row& row) const {
+  for (const auto& [column, value] : equal_checks) {
+    const Cell& cell = row.cells[column];
+    if (cell.kind != Cell::Kind::Int || cell.i != value) return false;
+  }
+  for (const TimeBound& b : other_time_bounds)
+    if (!within(res, row, b.column, b.lower, b.upper)) return false;
+  return within(res, row, time_column, time_lower, time_upper);
 }
 
 std::string ReadRequest::first_page(const std::string& upper_override) const {
@@ -172,6 +184,15 @@ std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>
           if (arg.op == Op::Ge || arg.op == Op::Eq) lower = when.first_second_from();
           if (arg.op == Op::Lt) upper = when.first_second_from() - 1;
           if (arg.op == Op::Le || arg.op == Op::Eq) upper = when.last_second_until();
+          if (!is_range_column(res, arg.column)) {
+            // A time column no parameter sends ("time" in the spec): checked on each row.
+            auto b = std::find_if(t.other_time_bounds.begin(), t.other_time_bounds.end(),
+                                  [&](const ReadRequest::TimeBound& x) { return x.column == arg.column; });
+            if (b == t.other_time_bounds.end()) b = t.other_time_bounds.insert(b, {arg.column, {}, {}});
+            if (lower && (!b->lower || *lower > *b->lower)) b->lower = lower;
+            if (upper && (!b->upper || *upper < *b->upper)) b->upper = upper;
+            break;
+          }
           t.time_column = arg.column;
           if (lower && (!t.time_lower || *lower > *t.time_lower)) t.time_lower = lower;
           if (upper && (!t.time_upper || *upper < *t.time_upper)) t.time_upper = upper;
@@ -258,6 +279,8 @@ std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>
           break;
       }
     }
+    for (const auto& b : t.other_time_bounds)
+      if (b.lower && b.upper && *b.lower > *b.upper) empty = true;
     if (t.time_column >= 0) {
       // Sent inclusively in whole seconds (YYYY-MM-DDTHH:MM:SSZ) when the method has the
       // date-range parameter; bounds that no second satisfies ask for nothing.

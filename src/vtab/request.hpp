@@ -38,6 +38,12 @@ struct ReadRequest {
   // time column as whole seconds (inclusive), and integer equalities (workflow_id = 12).
   int time_column = -1;
   std::optional<int64_t> time_lower, time_upper;
+  // Bounds on the other time columns (marked "time" in the spec), checked the same way.
+  struct TimeBound {
+    int column = -1;
+    std::optional<int64_t> lower, upper;
+  };
+  std::vector<TimeBound> other_time_bounds;
   std::vector<std::pair<int, int64_t>> equal_checks;  // column, value
   // The same query through the method's on_not_found fallback, taken when this target's
   // first request is a 404; or, when a value cannot go to that method, why not.

@@ -256,11 +256,15 @@ TEST_F(DescribeTest, PushdownIsWhatThePlannerSends) {
     for (const auto& r : quiet) {
       SCOPED_TRACE(table + "." + r[0] + " (not pushed)");
       clear(provider);
+      // A timestamp column takes a time (anything else is an error before any request).
+      const bool time = r[0].size() > 3 && r[0].compare(r[0].size() - 3, 3, "_at") == 0;
+      const std::string probe = time ? "1999-09-09T09:09:09Z" : "quiet-probe";
       db_->error("SELECT * FROM " + table + " WHERE " + required_where + (required_where.empty() ? "" : " AND ") +
-                 r[0] + " = 'quiet-probe'");
+                 r[0] + " = '" + probe + "'");
       auto reqs = requests(provider);
       ASSERT_FALSE(reqs.empty());
-      for (const auto& q : reqs) EXPECT_EQ((q.path + "?" + q.query).find("quiet-probe"), std::string::npos) << q.query;
+      for (const auto& q : reqs)
+        EXPECT_EQ((q.path + "?" + q.query).find(time ? "1999-09-09" : probe), std::string::npos) << q.query;
       ++checked;
     }
   }

@@ -232,6 +232,39 @@ TEST_F(DifferentialTest, RandomWhereClausesGiveTheRowsOfAPlainTableOfTheSameRuns
   EXPECT_GT(nonempty, 80);
 }
 
+// Bounds on the timestamp columns no parameter sends (artifacts' created_at and expires_at,
+// runs' updated_at) in the forms SQLite's date functions write compare as time, as a plain
+// table compares julianday() of both sides; under OR SQLite compares the text, as documented.
+TEST_F(DifferentialTest, TimestampColumnsCompareAsTimeInEveryForm) {
+  serve(testserver::demo_dataset());
+  auto db = connect();
+  db->query("CREATE TABLE ref(created_at TEXT, expires_at TEXT)");
+  db->query("BEGIN");
+  for (const auto& a : server_->snapshot().artifacts_for(kOwner, kRepo))
+    db->query("INSERT INTO ref VALUES (" + sql_quote(a.created_at) + ", " + sql_quote(a.expires_at) + ")");
+  db->query("COMMIT");
+  ASSERT_GT(db->integer("SELECT count(*) FROM ref"), 100);
+  const std::string from =
+      std::string("SELECT count(*) FROM artifacts WHERE owner = '") + kOwner + "' AND repo = '" + kRepo + "' AND ";
+  const std::string day =
+      db->query("SELECT substr(created_at, 1, 10) FROM ref ORDER BY created_at LIMIT 1 OFFSET 60")[0][0];
+  for (const std::string& column : {std::string("created_at"), std::string("expires_at")})
+    for (const std::string& op :
+         {std::string("<"), std::string("<="), std::string(">"), std::string(">="), std::string("=")})
+      for (const std::string& bound :
+           {"datetime('" + day + " 12:00:00')", "date('" + day + "')", "unixepoch('" + day + " 06:30:00')",
+            "julianday('" + day + " 18:00:00')", "'" + day + "T23:59:59Z'", "'" + day + " 00:00:00+02:00'"}) {
+        SCOPED_TRACE(column + " " + op + " " + bound);
+        const Rows want = db->query("SELECT count(*) FROM ref WHERE julianday(" + column + ") " + op + " julianday(" +
+                                    bound + (bound.rfind("unixepoch", 0) == 0 ? ", 'unixepoch'" : "") + ")");
+        EXPECT_EQ(db->query(from + column + " " + op + " " + bound), want);
+      }
+  // Not a time: an error naming the forms, before any request.
+  server_->clear_requests();
+  EXPECT_NE(db->error(from + "expires_at < 'next week'").find("is compared as a time"), std::string::npos);
+  EXPECT_TRUE(api_requests().empty());
+}
+
 // A run deleted since its id was stored (a sync's second day): its jobs listing answers 404,
 // the repository is there, so it has no jobs, and the other runs of the list still do.
 TEST_F(DifferentialTest, TheJobsOfARunThatIsGoneAreNoRowsAndTheOthersStillCome) {

@@ -66,10 +66,15 @@ TEST(Plan, TimeBoundsAreTheTablesToCheck) {
   EXPECT_EQ(method_name(one), "get_workflow_run");
   EXPECT_GT(one.argv_index[3], 0);
   EXPECT_TRUE(one.omit[3]);
-  // Other timestamp columns are plain text to SQLite.
+  // Other timestamp columns ("time" in the spec) no parameter sends: checked as time too.
   PlanChoice other = choose_plan(runs(), {eq("owner"), eq("repo"), op("updated_at", Op::Ge)}, 0);
-  EXPECT_EQ(other.argv_index[2], 0);
-  EXPECT_FALSE(other.omit[2]);
+  EXPECT_GT(other.argv_index[2], 0);
+  EXPECT_TRUE(other.omit[2]);
+  EXPECT_NE(other.plan.columns_needed & column_bit(col("updated_at")), 0u);
+  // A column that holds no timestamps stays SQLite's to compare.
+  PlanChoice text = choose_plan(runs(), {eq("owner"), eq("repo"), op("display_title", Op::Ge)}, 0);
+  EXPECT_EQ(text.argv_index[2], 0);
+  EXPECT_FALSE(text.omit[2]);
 }
 
 TEST(Plan, FiltersBecomeArgumentsAndSqliteRechecksLooseOnes) {

@@ -498,6 +498,16 @@ TEST(BundledSpec, TheDefaultProviderIsSaidInItsSpec) {
   EXPECT_EQ(default_bundled_provider("no_such_table"), nullptr);
 }
 
+// "time" marks a TEXT column of timestamps; on another type it is refused.
+TEST(SpecValidation, TimeMarksTextColumnsOnly) {
+  const std::string when = R"(,{"name":"seen_at","type":"TEXT","json":"seen_at","time":true})";
+  ProviderSpec ok = load_provider_spec(minimal_spec(kColumns + when, kMethod), "my.json");
+  EXPECT_TRUE(ok.resources[0].columns[2].time);
+  EXPECT_FALSE(ok.resources[0].columns[0].time);
+  expect_spec_error(minimal_spec(kColumns + R"(,{"name":"n","type":"INTEGER","json":"n","time":true})", kMethod),
+                    {"columns[2] (n).time", "only a TEXT column"});
+}
+
 // no_rows_if_found: a path over the method's own parameters, asked when its listing 404s.
 TEST(SpecValidation, NoRowsIfFoundIsAPathOverTheMethodsOwnParameters) {
   auto spec = [&](const std::string& extra, const std::string& not_found = "error") {
