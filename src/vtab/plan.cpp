@@ -227,10 +227,6 @@ PlanChoice choose_plan(const ResourceSpec& res, const std::vector<ConstraintInfo
 
 bool is_time_column(const ResourceSpec& res, int column) {
   if (column >= 0 && static_cast<size_t>(column) < res.columns.size() && res.columns[column].time) return true;
-  return is_range_column(res, column);
-}
-
-bool is_range_column(const ResourceSpec& res, int column) {
   for (const auto& m : res.read_methods)
     for (const auto& q : m.query_params)
       if (q.style == ParamStyle::DateRange)

@@ -83,13 +83,10 @@ struct PlanChoice {
 PlanChoice choose_plan(const ResourceSpec& resource, const std::vector<ConstraintInfo>& constraints,
                        uint64_t columns_used, const std::vector<OrderTerm>& order_by = {});
 
-// A column some date_range parameter of the resource takes (created_at): the table compares
-// bounds on it as time, and SQLite does not re-check them as text.
-// A column whose bounds compare as time: one a date-range parameter sends, or one marked
-// "time" in the spec (checked on each row only).
+// A column whose bounds the table compares as time (SQLite does not re-check them as text):
+// one a date_range parameter of the resource takes (created_at), or one marked "time" in the
+// spec (checked on each row only).
 bool is_time_column(const ResourceSpec& resource, int column);
-// A column a date-range parameter of some read method sends.
-bool is_range_column(const ResourceSpec& resource, int column);
 
 // A path parameter fed by a real column and an input column takes values beyond the real
 // column's (workflow_id: a numeric id, or a file name the input column stands for).

@@ -14,11 +14,10 @@ namespace stacklite {
 
 namespace {
 
-// Whether the row's time in `column` lies within the whole-second bounds (inclusive).
-bool within(const ResourceSpec& res, const Row& row, int time_column, const std::optional<int64_t>& time_lower,
-            const std::optional<int64_t>& time_upper) {
-  if (time_column < 0 || (!time_lower && !time_upper)) return true;
-  const Cell& cell = row.cells[time_column];
+// Whether the row's time in the bound's column lies within its whole seconds (inclusive).
+bool within(const ResourceSpec& res, const Row& row, const ReadRequest::TimeBound& bound) {
+  if (!bound.lower && !bound.upper) return true;
+  const Cell& cell = row.cells[bound.column];
   std::optional<TimePoint> when;
   if (cell.kind == Cell::Kind::Null) return false;  // NULL satisfies no bound
   if (cell.kind == Cell::Kind::Text)
@@ -26,12 +25,12 @@ bool within(const ResourceSpec& res, const Row& row, int time_column, const std:
   else if (cell.kind == Cell::Kind::Int)
     when = time_from_unix_seconds(cell.i);
   if (!when)
-    throw Error("malformed response: an item's " + res.columns[time_column].name + " " +
+    throw Error("malformed response: an item's " + res.columns[bound.column].name + " " +
                 (cell.kind == Cell::Kind::Text ? quote_for_message(cell.text) : std::string("(a number)")) +
                 " is not a time");
   // A whole-second bound L holds for t (maybe fractional) when floor(t) >= L; U when ceil(t) <= U.
-  if (time_lower && when->last_second_until() < *time_lower) return false;
-  if (time_upper && when->first_second_from() > *time_upper) return false;
+  if (bound.lower && when->last_second_until() < *bound.lower) return false;
+  if (bound.upper && when->first_second_from() > *bound.upper) return false;
   return true;
 }
 
@@ -42,9 +41,9 @@ bool ReadRequest::admits(const ResourceSpec& res, const Row& row) const {
     const Cell& cell = row.cells[column];
     if (cell.kind != Cell::Kind::Int || cell.i != value) return false;
   }
-  for (const TimeBound& b : other_time_bounds)
-    if (!within(res, row, b.column, b.lower, b.upper)) return false;
-  return within(res, row, time_column, time_lower, time_upper);
+  for (const TimeBound& b : time_bounds)
+    if (!within(res, row, b)) return false;
+  return true;
 }
 
 std::string ReadRequest::first_page(const std::string& upper_override) const {
@@ -159,6 +158,7 @@ std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>
     t.inputs.assign(res.columns.size(), std::nullopt);
     PathParams path_values;
     const ParamBinding* range = nullptr;  // the date-range parameter the time bounds go to
+    int range_column = -1;                // and the column whose bounds it sends
     bool empty = false;
     for (size_t a = 0; a < plan.args.size(); ++a) {
       const PlanArg arg = method == plan.method ? plan.args[a] : for_fallback(m, plan.args[a]);
@@ -184,19 +184,16 @@ std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>
           if (arg.op == Op::Ge || arg.op == Op::Eq) lower = when.first_second_from();
           if (arg.op == Op::Lt) upper = when.first_second_from() - 1;
           if (arg.op == Op::Le || arg.op == Op::Eq) upper = when.last_second_until();
-          if (!is_range_column(res, arg.column)) {
-            // A time column no parameter sends ("time" in the spec): checked on each row.
-            auto b = std::find_if(t.other_time_bounds.begin(), t.other_time_bounds.end(),
-                                  [&](const ReadRequest::TimeBound& x) { return x.column == arg.column; });
-            if (b == t.other_time_bounds.end()) b = t.other_time_bounds.insert(b, {arg.column, {}, {}});
-            if (lower && (!b->lower || *lower > *b->lower)) b->lower = lower;
-            if (upper && (!b->upper || *upper < *b->upper)) b->upper = upper;
-            break;
+          // Several bounds on one column narrow its entry.
+          auto b = std::find_if(t.time_bounds.begin(), t.time_bounds.end(),
+                                [&](const ReadRequest::TimeBound& x) { return x.column == arg.column; });
+          if (b == t.time_bounds.end()) b = t.time_bounds.insert(b, {arg.column, {}, {}});
+          if (lower && (!b->lower || *lower > *b->lower)) b->lower = lower;
+          if (upper && (!b->upper || *upper < *b->upper)) b->upper = upper;
+          if (arg.role == ArgRole::DateRange) {
+            range = &m.query_params.at(arg.param);
+            range_column = arg.column;
           }
-          t.time_column = arg.column;
-          if (lower && (!t.time_lower || *lower > *t.time_lower)) t.time_lower = lower;
-          if (upper && (!t.time_upper || *upper < *t.time_upper)) t.time_upper = upper;
-          if (arg.role == ArgRole::DateRange) range = &m.query_params.at(arg.param);
           break;
         }
         case ArgRole::PathParam: {
@@ -279,16 +276,14 @@ std::optional<ReadRequest> ReadRequestGenerator::build(const std::vector<size_t>
           break;
       }
     }
-    for (const auto& b : t.other_time_bounds)
+    // Bounds that no second satisfies ask for nothing. The date-range parameter's column is
+    // sent inclusively in whole seconds (YYYY-MM-DDTHH:MM:SSZ) when the method has it.
+    for (const auto& b : t.time_bounds) {
       if (b.lower && b.upper && *b.lower > *b.upper) empty = true;
-    if (t.time_column >= 0) {
-      // Sent inclusively in whole seconds (YYYY-MM-DDTHH:MM:SSZ) when the method has the
-      // date-range parameter; bounds that no second satisfies ask for nothing.
-      if (t.time_lower && t.time_upper && *t.time_lower > *t.time_upper) empty = true;
-      if (range) {
+      if (range && b.column == range_column) {
         t.range_param = range->param;
-        if (t.time_lower) t.range_lower = format_utc(*t.time_lower);
-        if (t.time_upper) t.range_upper = format_utc(*t.time_upper);
+        if (b.lower) t.range_lower = format_utc(*b.lower);
+        if (b.upper) t.range_upper = format_utc(*b.upper);
       }
     }
     if (!empty) {

@@ -34,16 +34,14 @@ struct ReadRequest {
   bool prefetch = true;
   std::vector<std::optional<SqlValue>> inputs;  // per column: the value given for an input column
 
-  // What the table checks on each row itself, because SQLite was told not to: bounds on a
-  // time column as whole seconds (inclusive), and integer equalities (workflow_id = 12).
-  int time_column = -1;
-  std::optional<int64_t> time_lower, time_upper;
-  // Bounds on the other time columns (marked "time" in the spec), checked the same way.
+  // What the table checks on each row itself, because SQLite was told not to: bounds on
+  // time columns as whole seconds (inclusive), one entry per column, and integer equalities
+  // (workflow_id = 12).
   struct TimeBound {
     int column = -1;
     std::optional<int64_t> lower, upper;
   };
-  std::vector<TimeBound> other_time_bounds;
+  std::vector<TimeBound> time_bounds;
   std::vector<std::pair<int, int64_t>> equal_checks;  // column, value
   // The same query through the method's on_not_found fallback, taken when this target's
   // first request is a 404; or, when a value cannot go to that method, why not.

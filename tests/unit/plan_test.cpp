@@ -227,7 +227,8 @@ TEST(Request, DateRangesAreSentInclusiveAndTightest) {
               {{T("o")}, {T("r")}, {T("2025-01-01")}, {T("2025-03-01")}, {T("2025-02-01T10:00:00Z")}});
   EXPECT_EQ(ts[0].first_page(),
             "/repos/o/r/actions/runs?created=2025-01-01T00%3A00%3A01Z..2025-02-01T10%3A00%3A00Z&per_page=100");
-  EXPECT_EQ(ts[0].time_column, col("created_at"));
+  ASSERT_EQ(ts[0].time_bounds.size(), 1u);
+  EXPECT_EQ(ts[0].time_bounds[0].column, col("created_at"));
   // A date alone is midnight UTC, as in SQLite's date functions.
   auto lower = targets({eq("owner"), eq("repo"), op("created_at", Op::Ge)}, {{T("o")}, {T("r")}, {T("2025-01-01")}});
   EXPECT_EQ(lower[0].first_page(), "/repos/o/r/actions/runs?created=%3E%3D2025-01-01T00%3A00%3A00Z&per_page=100");
