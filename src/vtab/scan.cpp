@@ -93,9 +93,12 @@ void Scan::skip_target(const std::string& url) {
   }
   ++targets_skipped_;
   if (client_.settings()->stats) ++client_.settings()->stats->skipped;
-  std::string line = "stacklite: " + label_ + ": skipped " + what + ": " + client_.describe_failure("GET", url, page_) +
-                     " (on_missing is 'skip')";
+  say("skipped " + what + ": " + client_.describe_failure("GET", url, page_) + " (on_missing is 'skip')");
+}
+
+void Scan::say(std::string what) {
   if (before_message) before_message();
+  std::string line = "stacklite: " + label_ + ": " + std::move(what);
   std::fprintf(stderr, "%s\n", without_secrets(std::move(line), client_.endpoint().token()).c_str());
 }
 
@@ -105,20 +108,18 @@ void Scan::skip_target(const std::string& url) {
 // stands, with what it means.
 bool Scan::parent_found(const ReadMethod& m, const std::string& url) {
   const std::string parent = client_.url_for(expand_path(m.no_rows_if_found_pieces, target_.path_params));
-  const auto known = parents_known ? parents_known->find(parent) : std::map<std::string, bool>::iterator();
-  if (parents_known && known != parents_known->end()) {
-    if (!known->second) return false;
-  } else {
-    HttpResponse found;
-    client_.get(parent, found);
-    if (parents_known) (*parents_known)[parent] = found.status == 200;
-    if (found.status != 200) return false;
+  std::optional<bool> found;
+  if (parents_known)
+    if (auto known = parents_known->find(parent); known != parents_known->end()) found = known->second;
+  if (!found) {
+    HttpResponse answer;
+    client_.get(parent, answer);
+    found = answer.status == 200;
+    if (parents_known) (*parents_known)[parent] = *found;
   }
-  std::string line = "stacklite: " + label_ + ": no rows from GET " + client_.display_path(url) +
-                     ": 404 Not Found, while GET " + client_.display_path(parent) +
-                     " answered 200 (no such item there)";
-  if (before_message) before_message();
-  std::fprintf(stderr, "%s\n", without_secrets(std::move(line), client_.endpoint().token()).c_str());
+  if (!*found) return false;
+  say("no rows from GET " + client_.display_path(url) + ": 404 Not Found, while GET " + client_.display_path(parent) +
+      " answered 200 (no such item there)");
   return true;
 }
 

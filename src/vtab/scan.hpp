@@ -103,6 +103,8 @@ class Scan {
   // Skips the current target (on_missing 'skip'): one line on stderr naming it.
   void skip_target(const std::string& url);
   bool parent_found(const ReadMethod& m, const std::string& url);
+  // One line on stderr, "stacklite: <table>: <what>", after the progress line is erased.
+  void say(std::string what);
 
   ApiClient& client_;
   const ResourceSpec& resource_;
