@@ -194,9 +194,10 @@ std::shared_ptr<PageFetcher::Entry> PageFetcher::startable(long* count) const {
   std::shared_ptr<Entry> first;
   std::vector<const Entry*> admitted;  // counted already (they stay pending while counted)
   auto counted = [&](const Entry* e) { return std::find(admitted.begin(), admitted.end(), e) != admitted.end(); };
-  // Whether `e` may start too; false once nothing more may.
-  auto admit = [&](const std::shared_ptr<Entry>& e) {
-    if (running >= limit_ || held >= 2 * limit_) return false;
+  // Whether `e` may start too; false once nothing more may. The front (`waited_for`) is held
+  // back only by the requests in flight (see below).
+  auto admit = [&](const std::shared_ptr<Entry>& e, bool waited_for = false) {
+    if (running >= limit_ || (!waited_for && held >= 2 * limit_)) return false;
     if (!first) first = e;
     if (!count) return false;
     ++*count;
@@ -212,15 +213,7 @@ std::shared_ptr<PageFetcher::Entry> PageFetcher::startable(long* count) const {
   // belong to later listings, read only after it, so holding it back would wait forever (a
   // listing whose page the table filtered to nothing asks for its next page anew, behind
   // the answers already fetched for the listings after it).
-  if (queue_.front()->state == Entry::State::Pending) {
-    if (running >= limit_) return first;
-    first = queue_.front();
-    if (!count) return first;
-    ++*count;
-    ++running;
-    ++held;
-    admitted.push_back(first.get());
-  }
+  if (queue_.front()->state == Entry::State::Pending && !admit(queue_.front(), true)) return first;
   for (const auto& e : queue_)
     if (e->lead && e->state == Entry::State::Pending && running < limit_ - 1 && !counted(e.get()) && !admit(e))
       return first;
